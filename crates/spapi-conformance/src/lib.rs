@@ -1,0 +1,1 @@
+//! Response conformance against the official SP-API models.
