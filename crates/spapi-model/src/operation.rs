@@ -101,6 +101,11 @@ pub struct Param {
     pub pattern: Option<&'static str>,
     /// Array style in the query string.
     pub collection_format: Option<CollectionFormat>,
+    /// Default value the model documents, as text.
+    pub default: Option<&'static str>,
+    /// A path parameter that takes the rest of the path, slashes included
+    /// (Uploads' `{resource}`).
+    pub greedy: bool,
 }
 
 /// Documented usage plan of an operation: a token bucket.

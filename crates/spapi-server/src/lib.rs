@@ -1,3 +1,11 @@
-//! The spapi emulator as a library: HTTP binding, auth, the seller world and its store.
+//! The spapi emulator as a library: the SP-API surface generated from Amazon's models, its
+//! HTTP binding, and the store of the seller world.
 
+pub mod coverage;
+pub mod generated;
+pub mod http;
+pub mod server;
 pub mod store;
+pub mod time;
+
+pub use server::{DEFAULT_PORT, Server, ServerConfig};

@@ -1,0 +1,1 @@
+//! SP-API client library.

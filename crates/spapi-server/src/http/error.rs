@@ -1,0 +1,164 @@
+//! The one error type of the SP-API surface, rendered as SP-API's error envelope
+//! `{"errors":[{"code","message","details"}]}`.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+/// One entry of the `errors` array.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct ErrorEntry {
+    /// Error code (`InvalidInput`, `NotFound`, `QuotaExceeded`...).
+    pub code: String,
+    /// Human-readable message.
+    pub message: String,
+    /// Extra detail, e.g. the field at fault.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details: Option<String>,
+}
+
+/// An SP-API error response: a status and the entries of the envelope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// The `errors` array.
+    pub errors: Vec<ErrorEntry>,
+}
+
+#[derive(Serialize)]
+struct Envelope<'a> {
+    errors: &'a [ErrorEntry],
+}
+
+impl ApiError {
+    /// An error with one entry.
+    pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            errors: vec![ErrorEntry {
+                code: code.into(),
+                message: message.into(),
+                details: None,
+            }],
+        }
+    }
+
+    /// Sets `details` on the (first) entry.
+    pub fn with_details(mut self, details: impl Into<String>) -> Self {
+        if let Some(e) = self.errors.first_mut() {
+            e.details = Some(details.into());
+        }
+        self
+    }
+
+    /// The code of the first entry.
+    pub fn code(&self) -> &str {
+        self.errors.first().map(|e| e.code.as_str()).unwrap_or("")
+    }
+
+    /// 400 `InvalidInput` about request parameter `field`; `details` says what is wrong.
+    ///
+    /// The message is the one SP-API gives for bad parameters
+    /// (`Missing or invalid request parameters: [MarketplaceIds]`).
+    pub fn invalid_parameter(field: &str, details: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "InvalidInput",
+            format!("Missing or invalid request parameters: [{field}]"),
+        )
+        .with_details(details)
+    }
+
+    /// 400 `InvalidInput` with a free message.
+    pub fn invalid_input(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "InvalidInput", message)
+    }
+
+    /// 404 `NotFound`.
+    pub fn not_found() -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "NotFound",
+            "The requested resource doesn't exist.",
+        )
+    }
+
+    /// 403 `Unauthorized` (a missing role, or with details, a bad token).
+    pub fn unauthorized() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "Unauthorized",
+            "Access to requested resource is denied.",
+        )
+    }
+
+    /// 429 `QuotaExceeded`.
+    pub fn quota_exceeded() -> Self {
+        Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "QuotaExceeded",
+            "You exceeded your quota for the requested resource.",
+        )
+    }
+
+    /// 500 `InternalFailure`. The cause goes to the log, not to the client.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        tracing::error!(%cause, "internal failure");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "InternalFailure",
+            "We encountered an internal error. Please try again.",
+        )
+    }
+
+    /// 503 `ServiceUnavailable`.
+    pub fn service_unavailable() -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "ServiceUnavailable",
+            "Service temporarily unavailable. Please try again.",
+        )
+    }
+
+    /// 501 `NotImplemented`: the operation exists in SP-API but spapi does not emulate it yet.
+    pub fn not_implemented(operation_id: &str) -> Self {
+        // spapi extension: Amazon has no such case; the coverage table lists these operations.
+        Self::new(
+            StatusCode::NOT_IMPLEMENTED,
+            "NotImplemented",
+            format!("spapi does not implement the operation {operation_id} yet."),
+        )
+    }
+
+    /// The envelope as JSON bytes.
+    pub fn body(&self) -> Vec<u8> {
+        serde_json::to_vec(&Envelope {
+            errors: &self.errors,
+        })
+        .unwrap_or_default()
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.status.as_u16(), self.code())?;
+        if let Some(e) = self.errors.first() {
+            write!(f, ": {}", e.message)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut resp = (self.status, self.body()).into_response();
+        resp.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        resp
+    }
+}

@@ -1,0 +1,76 @@
+//! Embedded schema migrations, one list per backend.
+//!
+//! `sqlx::migrate!` lives behind sqlx's `macros` feature, which this workspace does not enable
+//! (it pulls in the compile-time query machinery). Instead each migration file is embedded with
+//! `include_str!` and handed to [`Migrator::with_migrations`]: the runtime behavior is the one of
+//! `migrate!` (the `_sqlx_migrations` table, checksums that reject an edited applied migration,
+//! one transaction per migration, an advisory lock on PostgreSQL so that several instances can
+//! start at once).
+//!
+//! To add a migration: write `migrations/sqlite/NNNN_name.sql` and
+//! `migrations/postgres/NNNN_name.sql` with the same logical change and append both to the lists
+//! below with the same version. Never edit a migration that has been released.
+
+use std::borrow::Cow;
+
+use sqlx::SqlSafeStr;
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+
+use super::Backend;
+
+/// One embedded migration: version, description, SQL.
+type Embedded = (i64, &'static str, &'static str);
+
+/// SQLite migrations, in version order.
+const SQLITE: &[Embedded] = &[(
+    1,
+    "init",
+    include_str!("../../migrations/sqlite/0001_init.sql"),
+)];
+
+/// PostgreSQL migrations, in version order; the same versions as [`SQLITE`].
+const POSTGRES: &[Embedded] = &[(
+    1,
+    "init",
+    include_str!("../../migrations/postgres/0001_init.sql"),
+)];
+
+/// The migrator for `backend`.
+pub(super) fn migrator(backend: Backend) -> Migrator {
+    let list = match backend {
+        Backend::Sqlite => SQLITE,
+        Backend::Postgres => POSTGRES,
+    };
+    Migrator::with_migrations(
+        list.iter()
+            .map(|&(version, description, sql)| {
+                Migration::new(
+                    version,
+                    Cow::Borrowed(description),
+                    MigrationType::Simple,
+                    sql.into_sql_str(),
+                    false,
+                )
+            })
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_backends_have_the_same_versions() {
+        let versions = |list: &[Embedded]| list.iter().map(|m| (m.0, m.1)).collect::<Vec<_>>();
+        assert_eq!(versions(SQLITE), versions(POSTGRES));
+        let mut sorted = versions(SQLITE);
+        sorted.sort();
+        sorted.dedup_by_key(|m| m.0);
+        assert_eq!(
+            sorted,
+            versions(SQLITE),
+            "versions must be unique and ascending"
+        );
+    }
+}
