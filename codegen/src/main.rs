@@ -133,5 +133,38 @@ pub fn generate(models_dir: &Path, root: &Path) -> Result<BTreeMap<String, Strin
             doc,
         });
     }
-    render::render_all(&models, &overlay)
+    let mut files = render::render_all(&models, &overlay)?;
+    for (path, text) in files.iter_mut() {
+        if path.ends_with(".rs") {
+            *text = rustfmt(root, text).with_context(|| format!("formatting {path}"))?;
+        }
+    }
+    Ok(files)
+}
+
+/// Formats generated Rust with the project's rustfmt settings, so that `cargo fmt --check`
+/// and the idempotence check agree.
+fn rustfmt(root: &Path, text: &str) -> Result<String> {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(std::env::var("RUSTFMT").unwrap_or_else(|_| "rustfmt".into()))
+        .arg("--edition=2024")
+        .arg("--config-path")
+        .arg(root.join("rustfmt.toml"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .context("running rustfmt")?;
+    let mut stdin = child.stdin.take().context("rustfmt stdin")?;
+    let input = text.to_string();
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let out = child.wait_with_output()?;
+    writer
+        .join()
+        .map_err(|_| anyhow::anyhow!("rustfmt writer panicked"))??;
+    if !out.status.success() {
+        bail!("rustfmt failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    Ok(String::from_utf8(out.stdout)?)
 }

@@ -1,6 +1,7 @@
 //! The spapi emulator as a library: the SP-API surface generated from Amazon's models, its
 //! HTTP binding, and the store of the seller world.
 
+pub mod clock;
 pub mod coverage;
 pub mod generated;
 pub mod http;

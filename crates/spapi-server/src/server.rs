@@ -1,5 +1,6 @@
 //! Starting and stopping the emulator: store, SP-API surface, listener.
 
+use crate::clock::Clock;
 use crate::generated::Apis;
 use crate::http::{self, HttpConfig, SpApi};
 use crate::store::{Store, StoreConfig};
@@ -21,6 +22,8 @@ pub struct ServerConfig {
     pub store: StoreConfig,
     /// HTTP settings.
     pub http: HttpConfig,
+    /// The emulator's clock (real time unless a test or the control plane says otherwise).
+    pub clock: Clock,
 }
 
 impl ServerConfig {
@@ -30,6 +33,7 @@ impl ServerConfig {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             store: StoreConfig::SqliteMemory,
             http: HttpConfig::default(),
+            clock: Clock::real(),
         }
     }
 }
@@ -44,6 +48,7 @@ pub fn apis(_store: &Store) -> Apis {
 pub struct Server {
     addr: SocketAddr,
     store: Store,
+    clock: Clock,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<std::io::Result<()>>,
 }
@@ -54,6 +59,12 @@ impl Server {
         let store = Store::open(config.store.clone())
             .await
             .with_context(|| format!("opening the store at {}", config.store))?;
+        // Rows the store stamps itself (created_at) follow the emulator's clock.
+        let clock = config.clock.clone();
+        let store = store.with_time_source({
+            let clock = clock.clone();
+            move || clock.now_us()
+        });
         let sp = Arc::new(SpApi::new(apis(&store), config.http.clone()));
         let app = http::app(sp);
         let listener = tokio::net::TcpListener::bind(config.addr)
@@ -84,6 +95,11 @@ impl Server {
     /// `http://ADDR`: the SP-API endpoint to give a client.
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// The emulator's clock.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
     }
 
     /// The store of the world.

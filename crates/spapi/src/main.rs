@@ -63,7 +63,9 @@ async fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => serve(args).await,
         Command::Operations { markdown } => {
-            let apis = spapi_server::generated::Apis::default();
+            // The implementations `serve` runs with, over a throwaway store.
+            let store = spapi_server::store::Store::open_sqlite_in_memory().await?;
+            let apis = spapi_server::server::apis(&store);
             let out = if markdown {
                 spapi_server::coverage::markdown(&apis)
             } else {

@@ -94,10 +94,10 @@ fn check_value(router: &Router, p: &Param, ty: ParamType, v: &str) -> Result<(),
                 .map_err(|_| format!("{name} must be a number."))?;
             range(p, n)?;
         }
-        ParamType::Boolean => {
-            if !v.eq_ignore_ascii_case("true") && !v.eq_ignore_ascii_case("false") {
-                return Err(format!("{name} must be true or false."));
-            }
+        ParamType::Boolean
+            if !v.eq_ignore_ascii_case("true") && !v.eq_ignore_ascii_case("false") =>
+        {
+            return Err(format!("{name} must be true or false."));
         }
         _ => {}
     }

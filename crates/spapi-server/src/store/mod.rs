@@ -6,7 +6,7 @@
 //!   driver is not used: it lacks json/uuid/timestamptz, and the native drivers let each backend
 //!   use its own strengths (`FOR UPDATE SKIP LOCKED`, `TRUNCATE`) where it matters.
 //! - One query layer: each query is written once with `$1, $2` placeholders and run through
-//!   [`on_conn!`], which compiles the same body against each driver. Where the backends really
+//!   `on_conn!`, which compiles the same body against each driver. Where the backends really
 //!   differ, the difference is local and commented.
 //! - [`StoreTx`] is one transaction. A domain write and the events it causes (outbox rows, jobs)
 //!   go through the same `StoreTx`, so they commit or roll back together.
@@ -20,7 +20,7 @@
 //! # Adding a table
 //!
 //! Add it to both migration directories (see the `migrate` module), give it a module here with
-//! its row struct and queries, and list it in [`WORLD_TABLES`] unless it survives a reset.
+//! its row struct and queries, and list it in `WORLD_TABLES` unless it survives a reset.
 
 mod conn;
 mod error;
@@ -360,7 +360,8 @@ impl Store {
         })
     }
 
-    /// Empties the world in one transaction: every table in [`WORLD_TABLES`] and every `meta`
+    /// Empties the world in one transaction: every world table (jobs, outbox, request log, and
+    /// the tables of the seller world as they are added) and every `meta`
     /// key except those starting with [`SCHEMA_META_PREFIX`]. Ids restart at 1.
     pub async fn reset(&self) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;

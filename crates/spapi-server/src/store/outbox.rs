@@ -12,7 +12,9 @@ use super::{Conn, Store, StoreError, StoreTx, on_conn};
 /// A row of the `outbox` table.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutboxEntry {
-    /// Assigned by the store, increasing in commit-independent insertion order.
+    /// Assigned by the store, increasing in insertion order. On PostgreSQL concurrent
+    /// transactions can commit out of id order, so a consumer must not use the highest id it
+    /// delivered as a watermark: it asks for undelivered entries instead.
     pub id: i64,
     /// What happened, e.g. an SP-API notification type such as `"ORDER_CHANGE"`.
     pub topic: String,
