@@ -82,6 +82,7 @@ impl Server {
         Ok(Server {
             addr,
             store,
+            clock,
             shutdown: Some(tx),
             task,
         })
