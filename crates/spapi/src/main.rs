@@ -91,6 +91,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         http: HttpConfig {
             body_limit: args.body_limit,
         },
+        clock: spapi_server::clock::Clock::real(),
     };
     let server = Server::start(config).await?;
     let url = server.base_url();
