@@ -115,6 +115,8 @@ pub fn generate(models_dir: &Path, root: &Path) -> Result<BTreeMap<String, Strin
         serde_json::from_str(&std::fs::read_to_string(root.join("codegen/patches.json"))?)?;
     let overlay: Value =
         serde_json::from_str(&std::fs::read_to_string(root.join("codegen/overlay.json"))?)?;
+    let roles: Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("codegen/roles.json"))?)?;
     let mut models = Vec::new();
     for rel in list
         .lines()
@@ -133,7 +135,7 @@ pub fn generate(models_dir: &Path, root: &Path) -> Result<BTreeMap<String, Strin
             doc,
         });
     }
-    let mut files = render::render_all(&models, &overlay)?;
+    let mut files = render::render_all(&models, &overlay, &roles)?;
     for (path, text) in files.iter_mut() {
         if path.ends_with(".rs") {
             *text = rustfmt(root, text).with_context(|| format!("formatting {path}"))?;

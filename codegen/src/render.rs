@@ -123,7 +123,11 @@ fn rust_ty(t: &Ty, prefix: &str) -> String {
 }
 
 /// Renders every generated file.
-pub fn render_all(models: &[Model], overlay: &Value) -> Result<BTreeMap<String, String>> {
+pub fn render_all(
+    models: &[Model],
+    overlay: &Value,
+    roles: &Value,
+) -> Result<BTreeMap<String, String>> {
     let mut files = BTreeMap::new();
     let mut table = String::new();
     let mut seen_apis = std::collections::HashSet::new();
@@ -141,7 +145,7 @@ pub fn render_all(models: &[Model], overlay: &Value) -> Result<BTreeMap<String, 
             format!("crates/spapi-server/src/generated/{}.rs", model.api),
             render_server_module(model, &types, &ops),
         );
-        render_table_entries(&mut table, model, &types, &ops, overlay)?;
+        render_table_entries(&mut table, model, &types, &ops, overlay, roles)?;
     }
     files.insert(
         "crates/spapi-model/src/table.rs".into(),
@@ -282,7 +286,12 @@ fn render_table_entries(
     types: &TypeSet,
     ops: &[Op],
     overlay: &Value,
+    roles: &Value,
 ) -> Result<()> {
+    let api_roles = &roles["apis"][&model.api];
+    if api_roles["default"].as_array().is_none_or(|a| a.is_empty()) {
+        bail!("codegen/roles.json has no default roles for {}", model.api);
+    }
     let version = model.doc["info"]["version"].as_str().unwrap_or("");
     for op in ops {
         let (status, _) = success(op);
@@ -327,6 +336,20 @@ fn render_table_entries(
         }
         let _ = writeln!(out, "        grantless_scope: {},", opt_lit(grantless));
         let _ = writeln!(out, "        restricted: {restricted},");
+        let op_roles = match api_roles["operations"].get(&op.id) {
+            Some(r) => r,
+            None => &api_roles["default"],
+        };
+        // `*` means any authorization; the table says so with an empty list.
+        let names: Vec<String> = op_roles
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .filter(|r| *r != "*")
+            .map(lit)
+            .collect();
+        let _ = writeln!(out, "        roles: &[{}],", names.join(", "));
         let _ = writeln!(out, "        sandbox_only: {},", op.sandbox_only);
         let _ = writeln!(
             out,

@@ -147,6 +147,9 @@ pub struct Operation {
     pub grantless_scope: Option<&'static str>,
     /// Whether the operation returns restricted data (PII) that needs a Restricted Data Token.
     pub restricted: bool,
+    /// Roles of which the caller's authorization needs any one (Amazon's role mappings);
+    /// empty: any authorization may call.
+    pub roles: &'static [&'static str],
     /// Whether Amazon offers the operation only in its sandbox.
     pub sandbox_only: bool,
     /// Whether the model marks the operation deprecated.

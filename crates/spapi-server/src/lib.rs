@@ -1,10 +1,14 @@
 //! The spapi emulator as a library: the SP-API surface generated from Amazon's models, its
 //! HTTP binding, and the store of the seller world.
 
+pub mod apis;
+pub mod auth;
 pub mod clock;
 pub mod coverage;
+pub mod demo;
 pub mod generated;
 pub mod http;
+pub mod market;
 pub mod server;
 pub mod store;
 pub mod time;

@@ -1,7 +1,10 @@
 //! Starting and stopping the emulator: store, SP-API surface, listener.
 
+use crate::auth::Auth;
 use crate::clock::Clock;
 use crate::generated::Apis;
+use crate::http::control::ControlPlane;
+use crate::http::router::Router;
 use crate::http::{self, HttpConfig, SpApi};
 use crate::store::{Store, StoreConfig};
 use anyhow::Context;
@@ -24,6 +27,8 @@ pub struct ServerConfig {
     pub http: HttpConfig,
     /// The emulator's clock (real time unless a test or the control plane says otherwise).
     pub clock: Clock,
+    /// The control plane's admin token; generated when absent.
+    pub admin_token: Option<String>,
 }
 
 impl ServerConfig {
@@ -34,14 +39,29 @@ impl ServerConfig {
             store: StoreConfig::SqliteMemory,
             http: HttpConfig::default(),
             clock: Clock::real(),
+            admin_token: None,
         }
     }
 }
 
 /// The implementations of every API that spapi serves. Operations that no implementation
 /// answers yet keep the generated default (501 `NotImplemented`).
-pub fn apis(_store: &Store) -> Apis {
-    Apis::default()
+pub fn apis(auth: &Auth, router: &Arc<Router>) -> Apis {
+    Apis {
+        tokens_2021_03_01: Arc::new(crate::apis::tokens::Tokens::new(
+            auth.clone(),
+            router.clone(),
+        )),
+        ..Apis::default()
+    }
+}
+
+/// The implementations `serve` runs with, over a throwaway in-memory world: what the coverage
+/// table is read from.
+pub async fn coverage_apis() -> anyhow::Result<Apis> {
+    let store = Store::open_sqlite_in_memory().await?;
+    let auth = Auth::new(store, Clock::real()).await?;
+    Ok(apis(&auth, &Arc::new(Router::new())))
 }
 
 /// A running server.
@@ -49,6 +69,8 @@ pub struct Server {
     addr: SocketAddr,
     store: Store,
     clock: Clock,
+    auth: Auth,
+    admin_token: String,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<std::io::Result<()>>,
 }
@@ -65,8 +87,15 @@ impl Server {
             let clock = clock.clone();
             move || clock.now_us()
         });
-        let sp = Arc::new(SpApi::new(apis(&store), config.http.clone()));
-        let app = http::app(sp);
+        let auth = Auth::new(store.clone(), clock.clone()).await?;
+        let router = Arc::new(Router::new());
+        let apis = apis(&auth, &router);
+        let sp = Arc::new(SpApi::new(router, apis, auth.clone(), config.http.clone()));
+        let admin_token = config
+            .admin_token
+            .clone()
+            .unwrap_or_else(|| format!("spapi-admin-{}", crate::auth::secret::random_token(32)));
+        let app = http::app(sp, ControlPlane::new(auth.clone(), &admin_token));
         let listener = tokio::net::TcpListener::bind(config.addr)
             .await
             .with_context(|| format!("binding {}", config.addr))?;
@@ -83,6 +112,8 @@ impl Server {
             addr,
             store,
             clock,
+            auth,
+            admin_token,
             shutdown: Some(tx),
             task,
         })
@@ -101,6 +132,16 @@ impl Server {
     /// The emulator's clock.
     pub fn clock(&self) -> &Clock {
         &self.clock
+    }
+
+    /// The control plane's admin token.
+    pub fn admin_token(&self) -> &str {
+        &self.admin_token
+    }
+
+    /// The authentication service (apps, sellers, tokens).
+    pub fn auth(&self) -> &Auth {
+        &self.auth
     }
 
     /// The store of the world.

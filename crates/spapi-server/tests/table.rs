@@ -50,11 +50,8 @@ fn table_matches_the_operations_in_scope() {
 async fn coverage_document_is_current() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let committed = std::fs::read_to_string(root.join("docs/coverage.md")).unwrap_or_default();
-    // The implementations the server runs with, on a throwaway store.
-    let store = spapi_server::store::Store::open_sqlite_in_memory()
-        .await
-        .unwrap();
-    let apis = spapi_server::server::apis(&store);
+    // The implementations the server runs with.
+    let apis = spapi_server::server::coverage_apis().await.unwrap();
     let current = spapi_server::coverage::markdown(&apis);
     assert!(
         committed == current,

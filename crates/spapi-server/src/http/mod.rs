@@ -5,6 +5,7 @@
 //! and, on 2xx/400/404, `x-amzn-RateLimit-Limit`.
 
 pub mod binding;
+pub mod control;
 pub mod error;
 pub mod query;
 pub mod router;
@@ -12,6 +13,7 @@ pub mod validate;
 
 pub use error::{ApiError, ErrorEntry};
 
+use crate::auth::{Auth, Caller};
 use crate::generated::{self, Apis};
 use axum::Router as AxumRouter;
 use axum::body::Body;
@@ -37,10 +39,10 @@ pub struct RequestContext {
     pub request_id: String,
     /// The operation being served.
     pub operation: &'static Operation,
-    /// The selling partner the token belongs to, once authenticated.
-    pub selling_partner_id: Option<String>,
-    /// The application that called, once authenticated.
-    pub application_id: Option<String>,
+    /// The request path (for RDT resource checks and paging links).
+    pub path: String,
+    /// Who is calling (from the access token).
+    pub caller: Caller,
 }
 
 /// The request id of the current request, as an extension.
@@ -64,27 +66,37 @@ impl Default for HttpConfig {
 
 /// Shared state of the SP-API surface.
 pub struct SpApi {
-    router: Router,
+    router: Arc<Router>,
     apis: Apis,
+    auth: Auth,
     config: HttpConfig,
 }
 
 impl SpApi {
-    /// The SP-API surface over the given implementations.
-    pub fn new(apis: Apis, config: HttpConfig) -> Self {
+    /// The SP-API surface over the given implementations, routed by `router`.
+    pub fn new(router: Arc<Router>, apis: Apis, auth: Auth, config: HttpConfig) -> Self {
         SpApi {
-            router: Router::new(),
+            router,
             apis,
+            auth,
             config,
         }
     }
 }
 
-/// Builds the axum app: SP-API operations under the shared middleware.
-pub fn app(sp: Arc<SpApi>) -> AxumRouter {
+/// Builds the axum app: the LWA token endpoint, the consent pages, the control plane, and every
+/// SP-API operation (the fallback), under the shared middleware.
+pub fn app(sp: Arc<SpApi>, control: control::ControlPlane) -> AxumRouter {
+    let lwa = AxumRouter::new()
+        .route("/auth/o2/token", axum::routing::post(token_endpoint))
+        .with_state(sp.auth.clone());
+    let consent = crate::auth::consent::routes(sp.auth.clone());
+    let operations = AxumRouter::new().fallback(serve_operation).with_state(sp);
     AxumRouter::new()
-        .fallback(serve_operation)
-        .with_state(sp)
+        .merge(lwa)
+        .merge(consent)
+        .nest("/emulator/v1", control::routes(control))
+        .merge(operations)
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             panic_response,
         ))
@@ -106,6 +118,19 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     ApiError::internal("handler panicked").into_response()
 }
 
+/// `POST /auth/o2/token`.
+async fn token_endpoint(
+    State(auth): State<Auth>,
+    headers: axum::http::HeaderMap,
+    body: bytes::Bytes,
+) -> Response {
+    let params = crate::auth::lwa::parse_token_request(&headers, &body);
+    match auth.token(&params).await {
+        Ok(t) => t.into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
 /// The SP-API pipeline for one request.
 async fn serve_operation(State(sp): State<Arc<SpApi>>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
@@ -121,6 +146,11 @@ async fn serve_operation(State(sp): State<Arc<SpApi>>, req: Request) -> Response
     };
     let query = QueryParams::parse(parts.uri.query());
     let result = async {
+        // As at Amazon's gateway, the token is checked before the parameters.
+        let caller = sp
+            .auth
+            .authenticate(&parts.headers, op, parts.uri.path())
+            .await?;
         validate::validate(&sp.router, op, &path_params, &query, &parts.headers)?;
         let body = read_body(body, sp.config.body_limit).await?;
         let bound = Bound {
@@ -133,8 +163,8 @@ async fn serve_operation(State(sp): State<Arc<SpApi>>, req: Request) -> Response
         let ctx = RequestContext {
             request_id,
             operation: op,
-            selling_partner_id: None,
-            application_id: None,
+            path: parts.uri.path().to_string(),
+            caller,
         };
         generated::dispatch(&sp.apis, &ctx, &bound).await
     }

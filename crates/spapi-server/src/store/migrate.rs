@@ -22,18 +22,32 @@ use super::Backend;
 type Embedded = (i64, &'static str, &'static str);
 
 /// SQLite migrations, in version order.
-const SQLITE: &[Embedded] = &[(
-    1,
-    "init",
-    include_str!("../../migrations/sqlite/0001_init.sql"),
-)];
+const SQLITE: &[Embedded] = &[
+    (
+        1,
+        "init",
+        include_str!("../../migrations/sqlite/0001_init.sql"),
+    ),
+    (
+        2,
+        "auth",
+        include_str!("../../migrations/sqlite/0002_auth.sql"),
+    ),
+];
 
 /// PostgreSQL migrations, in version order; the same versions as [`SQLITE`].
-const POSTGRES: &[Embedded] = &[(
-    1,
-    "init",
-    include_str!("../../migrations/postgres/0001_init.sql"),
-)];
+const POSTGRES: &[Embedded] = &[
+    (
+        1,
+        "init",
+        include_str!("../../migrations/postgres/0001_init.sql"),
+    ),
+    (
+        2,
+        "auth",
+        include_str!("../../migrations/postgres/0002_auth.sql"),
+    ),
+];
 
 /// The migrator for `backend`.
 pub(super) fn migrator(backend: Backend) -> Migrator {

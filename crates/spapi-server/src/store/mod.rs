@@ -22,6 +22,7 @@
 //! Add it to both migration directories (see the `migrate` module), give it a module here with
 //! its row struct and queries, and list it in `WORLD_TABLES` unless it survives a reset.
 
+mod auth;
 mod conn;
 mod error;
 mod jobs;
@@ -41,6 +42,10 @@ use sqlx::postgres::PgPoolOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{AssertSqlSafe, PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
+pub use auth::{
+    AppRecord, AuthCodeRecord, AuthorizationRecord, NewAccessToken, SellerRecord, TokenGrant,
+    TokenKind,
+};
 pub(crate) use conn::{Conn, on_conn};
 pub use error::StoreError;
 pub use jobs::{Job, JobState};
@@ -59,7 +64,17 @@ const POSTGRES_MAX_CONNECTIONS: u32 = 10;
 
 /// Tables holding the simulated world, emptied by [`Store::reset`]. Children before parents, so
 /// that a plain `DELETE` per table satisfies foreign keys.
-const WORLD_TABLES: &[&str] = &["jobs", "outbox", "request_log"];
+const WORLD_TABLES: &[&str] = &[
+    "jobs",
+    "outbox",
+    "request_log",
+    // Children before parents (foreign keys).
+    "access_tokens",
+    "auth_codes",
+    "authorizations",
+    "sellers",
+    "apps",
+];
 
 /// `meta` keys with this prefix describe the schema and survive [`Store::reset`].
 pub const SCHEMA_META_PREFIX: &str = "schema.";

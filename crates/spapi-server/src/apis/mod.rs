@@ -1,0 +1,3 @@
+//! Implementations of the generated API traits: thin, each calls into `auth` or `market`.
+
+pub mod tokens;

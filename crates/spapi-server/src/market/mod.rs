@@ -1,0 +1,3 @@
+//! The seller world: rules that every API applies the same way. No HTTP here.
+
+pub mod personal_data;

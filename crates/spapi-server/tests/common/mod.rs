@@ -1,0 +1,122 @@
+//! Shared fixtures of the black-box tests: a running server with an app, a seller who
+//! authorized it, and tokens obtained through the real token endpoint.
+
+#![allow(dead_code)]
+
+use serde_json::Value;
+use spapi_server::auth::{NewApp, NewSeller, ROLES};
+use spapi_server::{Server, ServerConfig};
+
+/// A server and the credentials of one app authorized by one seller.
+pub struct World {
+    pub server: Server,
+    pub base: String,
+    pub http: reqwest::Client,
+    pub application_id: String,
+    pub client_id: String,
+    pub client_secret: String,
+    pub seller_id: String,
+    pub refresh_token: String,
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(10))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+impl World {
+    /// A fresh server; the app asks for `roles` (every role when empty).
+    pub async fn start_with(config: ServerConfig, roles: &[&str]) -> World {
+        let server = Server::start(config).await.unwrap();
+        let auth = server.auth();
+        let roles: Vec<String> = if roles.is_empty() {
+            ROLES.iter()
+        } else {
+            roles.iter()
+        }
+        .map(|r| r.to_string())
+        .collect();
+        let app = auth
+            .create_app(NewApp {
+                name: "Test App".into(),
+                redirect_uris: vec!["https://app.example.com/callback".into()],
+                roles,
+                draft: false,
+                hybrid: false,
+            })
+            .await
+            .unwrap();
+        let seller = auth
+            .create_seller(NewSeller {
+                name: "Test Seller".into(),
+                email: format!("seller-{}@example.com", uuid::Uuid::new_v4()),
+                password: "a good password".into(),
+                region: "NA".into(),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let refresh_token = auth
+            .self_authorize(&app.app.application_id, &seller.selling_partner_id)
+            .await
+            .unwrap();
+        World {
+            base: server.base_url(),
+            server,
+            http: client(),
+            application_id: app.app.application_id,
+            client_id: app.app.client_id,
+            client_secret: app.client_secret,
+            seller_id: seller.selling_partner_id,
+            refresh_token,
+        }
+    }
+
+    pub async fn start() -> World {
+        Self::start_with(ServerConfig::ephemeral(), &[]).await
+    }
+
+    /// POSTs a form to the token endpoint; returns status and JSON.
+    pub async fn token_request(&self, form: &[(&str, &str)]) -> (u16, Value) {
+        let resp = self
+            .http
+            .post(format!("{}/auth/o2/token", self.base))
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        let status = resp.status().as_u16();
+        (status, resp.json().await.unwrap())
+    }
+
+    /// An access token for the seller, through the refresh_token grant.
+    pub async fn access_token(&self) -> String {
+        let (status, body) = self
+            .token_request(&[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", &self.refresh_token),
+                ("client_id", &self.client_id),
+                ("client_secret", &self.client_secret),
+            ])
+            .await;
+        assert_eq!(status, 200, "{body}");
+        body["access_token"].as_str().unwrap().to_string()
+    }
+
+    /// A grantless token for `scope`.
+    pub async fn grantless_token(&self, scope: &str) -> String {
+        let (status, body) = self
+            .token_request(&[
+                ("grant_type", "client_credentials"),
+                ("scope", scope),
+                ("client_id", &self.client_id),
+                ("client_secret", &self.client_secret),
+            ])
+            .await;
+        assert_eq!(status, 200, "{body}");
+        body["access_token"].as_str().unwrap().to_string()
+    }
+}

@@ -1,0 +1,348 @@
+//! Control-plane commands: each maps one to one to an `/emulator/v1` call.
+
+use anyhow::{Context, bail};
+use clap::{Args, Subcommand};
+use serde_json::{Value, json};
+use spapi_server::demo::{CREDENTIALS_FILE, DemoCredentials};
+use std::path::PathBuf;
+
+/// Where the emulator is and how to authenticate to its control plane.
+#[derive(Args)]
+pub struct Target<C: Subcommand> {
+    /// The emulator's base URL.
+    #[arg(long, env = "SPAPI_ENDPOINT", global = true)]
+    endpoint: Option<String>,
+    /// Admin token; default: the one in the data directory's demo credentials.
+    #[arg(long, env = "SPAPI_ADMIN_TOKEN", global = true)]
+    admin_token: Option<String>,
+    /// Data directory of `spapi serve` (to find the demo credentials).
+    #[arg(
+        long,
+        env = "SPAPI_DATA_DIR",
+        default_value = "spapi-data",
+        global = true
+    )]
+    data_dir: PathBuf,
+    #[command(subcommand)]
+    command: C,
+}
+
+/// `spapi apps ...`
+#[derive(Subcommand)]
+pub enum AppsCommand {
+    /// Registers a developer app; prints its client secret (shown once).
+    Create {
+        /// Display name.
+        #[arg(long)]
+        name: String,
+        /// OAuth redirect URI (repeatable).
+        #[arg(long = "redirect-uri")]
+        redirect_uris: Vec<String>,
+        /// Role the app asks for (repeatable); default: every non-restricted role.
+        #[arg(long = "role")]
+        roles: Vec<String>,
+        /// A draft app (consent needs version=beta).
+        #[arg(long)]
+        draft: bool,
+        /// A hybrid SP-API + MWS app.
+        #[arg(long)]
+        hybrid: bool,
+    },
+    /// Lists apps.
+    List,
+    /// Shows one app.
+    Show {
+        /// Application id.
+        application_id: String,
+    },
+}
+
+/// `spapi sellers ...`
+#[derive(Subcommand)]
+pub enum SellersCommand {
+    /// Registers a seller.
+    Create {
+        /// Display name.
+        #[arg(long)]
+        name: String,
+        /// Sign-in email.
+        #[arg(long)]
+        email: String,
+        /// Sign-in password.
+        #[arg(long)]
+        password: String,
+        /// NA, EU or FE.
+        #[arg(long)]
+        region: String,
+        /// Marketplace id (repeatable); default: the whole region.
+        #[arg(long = "marketplace")]
+        marketplace_ids: Vec<String>,
+        /// Selling partner id; generated when absent.
+        #[arg(long)]
+        id: Option<String>,
+    },
+    /// Lists sellers.
+    List,
+    /// Shows one seller.
+    Show {
+        /// Selling partner id.
+        seller_id: String,
+    },
+    /// Self-authorizes an app for a seller (as a private app) and prints the refresh token.
+    Authorize {
+        /// Selling partner id.
+        seller_id: String,
+        /// Application id.
+        #[arg(long)]
+        app: String,
+    },
+    /// Lists a seller's authorizations.
+    Authorizations {
+        /// Selling partner id.
+        seller_id: String,
+    },
+    /// The seller revokes an app.
+    Revoke {
+        /// Selling partner id.
+        seller_id: String,
+        /// Application id.
+        #[arg(long)]
+        app: String,
+    },
+}
+
+/// `spapi clock ...`
+#[derive(Subcommand)]
+pub enum ClockCommand {
+    /// Shows the time and whether the clock runs.
+    Show,
+    /// Stops the clock.
+    Freeze,
+    /// Lets the clock run again.
+    Resume,
+    /// Sets the time (ISO-8601).
+    Set {
+        /// The new time.
+        at: String,
+    },
+    /// Moves the time forward (`3600`, `90s`, `2h`, `1d`).
+    Advance {
+        /// How far.
+        by: String,
+    },
+}
+
+struct Client {
+    http: reqwest::Client,
+    base: String,
+    token: String,
+}
+
+impl Client {
+    fn new<C: Subcommand>(t: &Target<C>) -> anyhow::Result<Self> {
+        let creds: Option<DemoCredentials> =
+            std::fs::read_to_string(t.data_dir.join(CREDENTIALS_FILE))
+                .ok()
+                .and_then(|s| serde_json::from_str(&s).ok());
+        let base = t
+            .endpoint
+            .clone()
+            .or_else(|| creds.as_ref().map(|c| c.endpoint.clone()))
+            .unwrap_or_else(|| format!("http://127.0.0.1:{}", spapi_server::DEFAULT_PORT));
+        let Some(token) = t
+            .admin_token
+            .clone()
+            .or_else(|| creds.map(|c| c.admin_token))
+        else {
+            bail!(
+                "no admin token: pass --admin-token or SPAPI_ADMIN_TOKEN (spapi serve prints it), or --data-dir of the server"
+            );
+        };
+        let http = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(30))
+            .build()?;
+        Ok(Client {
+            http,
+            base: base.trim_end_matches('/').to_string(),
+            token,
+        })
+    }
+
+    async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> anyhow::Result<Value> {
+        let url = format!("{}/emulator/v1{path}", self.base);
+        let mut req = self.http.request(method, &url).bearer_auth(&self.token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.with_context(|| format!("calling {url}"))?;
+        let status = resp.status();
+        let text = resp.text().await?;
+        let value: Value = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        if !status.is_success() {
+            bail!("{status}: {}", serde_json::to_string_pretty(&value)?);
+        }
+        Ok(value)
+    }
+}
+
+fn print(v: &Value) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(v)?);
+    Ok(())
+}
+
+/// Path segment, percent-encoded.
+fn seg(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-._~".contains(c) {
+                c.to_string()
+            } else {
+                format!("%{:02X}", c as u32)
+            }
+        })
+        .collect()
+}
+
+/// `spapi apps`.
+pub async fn apps(t: Target<AppsCommand>) -> anyhow::Result<()> {
+    use reqwest::Method;
+    let c = Client::new(&t)?;
+    let v = match t.command {
+        AppsCommand::Create {
+            name,
+            redirect_uris,
+            roles,
+            draft,
+            hybrid,
+        } => {
+            let body = json!({"name": name, "redirect_uris": redirect_uris, "roles": roles, "draft": draft, "hybrid": hybrid});
+            c.call(Method::POST, "/apps", Some(body)).await?
+        }
+        AppsCommand::List => c.call(Method::GET, "/apps", None).await?,
+        AppsCommand::Show { application_id } => {
+            c.call(
+                Method::GET,
+                &format!("/apps/{}", seg(&application_id)),
+                None,
+            )
+            .await?
+        }
+    };
+    print(&v)
+}
+
+/// `spapi sellers`.
+pub async fn sellers(t: Target<SellersCommand>) -> anyhow::Result<()> {
+    use reqwest::Method;
+    let c = Client::new(&t)?;
+    let v = match t.command {
+        SellersCommand::Create {
+            name,
+            email,
+            password,
+            region,
+            marketplace_ids,
+            id,
+        } => {
+            let body = json!({"name": name, "email": email, "password": password, "region": region,
+                "marketplace_ids": marketplace_ids, "selling_partner_id": id});
+            c.call(Method::POST, "/sellers", Some(body)).await?
+        }
+        SellersCommand::List => c.call(Method::GET, "/sellers", None).await?,
+        SellersCommand::Show { seller_id } => {
+            c.call(Method::GET, &format!("/sellers/{}", seg(&seller_id)), None)
+                .await?
+        }
+        SellersCommand::Authorize { seller_id, app } => {
+            c.call(
+                Method::POST,
+                &format!("/sellers/{}/authorizations", seg(&seller_id)),
+                Some(json!({"application_id": app})),
+            )
+            .await?
+        }
+        SellersCommand::Authorizations { seller_id } => {
+            c.call(
+                Method::GET,
+                &format!("/sellers/{}/authorizations", seg(&seller_id)),
+                None,
+            )
+            .await?
+        }
+        SellersCommand::Revoke { seller_id, app } => {
+            c.call(
+                Method::DELETE,
+                &format!("/sellers/{}/authorizations/{}", seg(&seller_id), seg(&app)),
+                None,
+            )
+            .await?
+        }
+    };
+    print(&v)
+}
+
+/// Seconds in `90`, `90s`, `15m`, `2h`, `1d`, or a jiff duration (`1h 30m`, `PT2H`).
+fn parse_duration(s: &str) -> anyhow::Result<f64> {
+    let s = s.trim();
+    if let Ok(n) = s.parse::<f64>() {
+        return Ok(n);
+    }
+    let (num, unit) = s.split_at(s.len().saturating_sub(1));
+    if let Ok(n) = num.parse::<f64>() {
+        let mult = match unit {
+            "s" => 1.0,
+            "m" => 60.0,
+            "h" => 3600.0,
+            "d" => 86400.0,
+            _ => 0.0,
+        };
+        if mult > 0.0 {
+            return Ok(n * mult);
+        }
+    }
+    let d: jiff::SignedDuration = s.parse().with_context(|| format!("not a duration: {s}"))?;
+    Ok(d.as_secs_f64())
+}
+
+/// `spapi clock`.
+pub async fn clock(t: Target<ClockCommand>) -> anyhow::Result<()> {
+    use reqwest::Method;
+    let c = Client::new(&t)?;
+    let body = match &t.command {
+        ClockCommand::Show => None,
+        ClockCommand::Freeze => Some(json!({"freeze": true})),
+        ClockCommand::Resume => Some(json!({"resume": true})),
+        ClockCommand::Set { at } => Some(json!({"set": at})),
+        ClockCommand::Advance { by } => Some(json!({"advance_seconds": parse_duration(by)?})),
+    };
+    let v = match body {
+        None => c.call(Method::GET, "/clock", None).await?,
+        Some(b) => c.call(Method::POST, "/clock", Some(b)).await?,
+    };
+    print(&v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("90").unwrap(), 90.0);
+        assert_eq!(parse_duration("2h").unwrap(), 7200.0);
+        assert_eq!(parse_duration("1d").unwrap(), 86400.0);
+        assert_eq!(parse_duration("PT1M").unwrap(), 60.0);
+        assert!(parse_duration("soon").is_err());
+    }
+
+    #[test]
+    fn segments_are_encoded() {
+        assert_eq!(seg("amzn1.sellerapps.app.x"), "amzn1.sellerapps.app.x");
+        assert_eq!(seg("a b/c"), "a%20b%2Fc");
+    }
+}
