@@ -14,7 +14,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::json;
-use spapi_server::store::{Backend, JobState, RequestLogEntry, Store, StoreConfig, StoreError};
+use spapi_server::store::{
+    Backend, JobState, RequestLogEntry, SCHEMA_VERSION, Store, StoreConfig, StoreError,
+};
 use sqlx::{AssertSqlSafe, Connection, PgConnection};
 
 /// Generates one `#[tokio::test]` per case and backend: `sqlite_memory::case_x`,
@@ -59,6 +61,7 @@ store_cases!(
     case_outbox_order_and_delivery,
     case_request_log_newest_first,
     case_reset_empties_the_world,
+    case_apps_sellers_and_tokens,
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -230,7 +233,7 @@ const MINUTE_US: i64 = 60_000_000;
 async fn case_migrations_are_idempotent(store: Store) {
     assert_eq!(
         store.get_meta("schema.version").await.unwrap().as_deref(),
-        Some("1")
+        Some(SCHEMA_VERSION)
     );
     store.ping().await.unwrap();
     store.set_meta("seed", "42").await.unwrap();
@@ -246,7 +249,7 @@ async fn case_migrations_are_idempotent(store: Store) {
     assert_eq!(again.get_meta("seed").await.unwrap().as_deref(), Some("42"));
     assert_eq!(
         again.get_meta("schema.version").await.unwrap().as_deref(),
-        Some("1")
+        Some(SCHEMA_VERSION)
     );
     again.close().await;
 }
@@ -258,7 +261,10 @@ async fn case_meta_upsert(store: Store) {
     store.set_meta("seed", "2").await.unwrap();
     assert_eq!(store.get_meta("seed").await.unwrap().as_deref(), Some("2"));
     store.set_meta("other", "x").await.unwrap();
-    assert_eq!(store.get_meta("seed").await.unwrap().as_deref(), Some("2"));
+    assert_eq!(
+        store.get_meta("seed").await.unwrap().as_deref(),
+        Some(SCHEMA_VERSION)
+    );
 
     let mut tx = store.begin().await.unwrap();
     tx.set_meta("seed", "3").await.unwrap();
@@ -753,7 +759,7 @@ async fn case_reset_empties_the_world(store: Store) {
     assert_eq!(store.get_meta("seed").await.unwrap(), None);
     assert_eq!(
         store.get_meta("schema.version").await.unwrap().as_deref(),
-        Some("1"),
+        Some(SCHEMA_VERSION),
         "schema information survives a reset"
     );
     assert_eq!(store.get_job(job).await.unwrap(), None);
@@ -764,6 +770,159 @@ async fn case_reset_empties_the_world(store: Store) {
     // Ids restart, as in a brand-new world.
     assert_eq!(store.enqueue_job("a", 0, &json!({})).await.unwrap(), 1);
     assert_eq!(store.push_outbox("T", None, &json!({})).await.unwrap(), 1);
+}
+
+async fn case_apps_sellers_and_tokens(store: Store) {
+    use spapi_server::store::{AppRecord, AuthCodeRecord, NewAccessToken, SellerRecord, TokenKind};
+    let app = AppRecord {
+        application_id: "amzn1.sellerapps.app.1".into(),
+        name: "App".into(),
+        client_id: "amzn1.application-oa2-client.1".into(),
+        client_secret_hash: "h1".into(),
+        redirect_uris: vec!["https://a.example.com/cb".into()],
+        roles: vec!["Pricing".into()],
+        draft: true,
+        hybrid: false,
+        created_at_us: 5,
+    };
+    store.insert_app(&app).await.unwrap();
+    assert_eq!(
+        store.get_app(&app.application_id).await.unwrap().as_ref(),
+        Some(&app)
+    );
+    assert_eq!(
+        store
+            .get_app_by_client_id(&app.client_id)
+            .await
+            .unwrap()
+            .as_ref(),
+        Some(&app)
+    );
+    assert!(matches!(
+        store.insert_app(&app).await,
+        Err(StoreError::Conflict(_))
+    ));
+    let seller = SellerRecord {
+        selling_partner_id: "A1SELLER".into(),
+        name: "S".into(),
+        email: "s@example.com".into(),
+        password_hash: "$argon2id$x".into(),
+        region: "NA".into(),
+        marketplace_ids: vec!["ATVPDKIKX0DER".into()],
+        created_at_us: 6,
+    };
+    store.insert_seller(&seller).await.unwrap();
+    assert_eq!(
+        store
+            .get_seller_by_email("S@Example.com")
+            .await
+            .unwrap()
+            .as_ref(),
+        Some(&seller)
+    );
+    let roles = vec!["Pricing".to_string()];
+    let auth_id = store
+        .insert_authorization("amzn1.sellerapps.app.1", "A1SELLER", &roles, "rt", 10, 100)
+        .await
+        .unwrap();
+    let found = store
+        .authorization_by_refresh_token("rt")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (found.id, found.roles.clone(), found.revoked_at_us),
+        (auth_id, roles.clone(), None)
+    );
+
+    // A code is taken once.
+    let code = AuthCodeRecord {
+        application_id: app.application_id.clone(),
+        selling_partner_id: seller.selling_partner_id.clone(),
+        roles: roles.clone(),
+        redirect_uri: Some("https://a.example.com/cb".into()),
+        expires_at_us: 50,
+    };
+    store.insert_auth_code("ch", &code).await.unwrap();
+    assert_eq!(store.take_auth_code("ch", 20).await.unwrap(), Some(code));
+    assert_eq!(store.take_auth_code("ch", 21).await.unwrap(), None);
+
+    // The token check reads token, authorization and seller in one query.
+    let resources = json!([{"method": "GET", "path": "/x", "dataElements": []}]);
+    for (hash, kind, authz, scope, restricted) in [
+        ("t1", TokenKind::Seller, Some(auth_id), None, None),
+        (
+            "t2",
+            TokenKind::Grantless,
+            None,
+            Some("sellingpartnerapi::notifications"),
+            None,
+        ),
+        ("t3", TokenKind::Rdt, Some(auth_id), None, Some(&resources)),
+    ] {
+        store
+            .insert_access_token(&NewAccessToken {
+                token_hash: hash,
+                kind,
+                application_id: &app.application_id,
+                authorization_id: authz,
+                scope,
+                restricted,
+                created_at_us: 10,
+                expires_at_us: 70,
+            })
+            .await
+            .unwrap();
+    }
+    let g = store.token_grant("t1").await.unwrap().unwrap();
+    assert_eq!(g.kind, TokenKind::Seller);
+    assert_eq!(g.marketplace_ids, vec!["ATVPDKIKX0DER".to_string()]);
+    assert_eq!(
+        g.authorization.as_ref().unwrap().selling_partner_id,
+        "A1SELLER"
+    );
+    let g = store.token_grant("t2").await.unwrap().unwrap();
+    assert_eq!(
+        (g.kind, g.scope.as_deref(), g.authorization),
+        (
+            TokenKind::Grantless,
+            Some("sellingpartnerapi::notifications"),
+            None
+        )
+    );
+    let g = store.token_grant("t3").await.unwrap().unwrap();
+    assert_eq!(g.restricted, Some(resources.clone()));
+    assert_eq!(store.token_grant("nope").await.unwrap(), None);
+
+    // Revocation is seen by the token check.
+    assert_eq!(
+        store
+            .revoke_authorizations(&app.application_id, "A1SELLER", 30)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        store
+            .revoke_authorizations(&app.application_id, "A1SELLER", 31)
+            .await
+            .unwrap(),
+        0
+    );
+    let g = store.token_grant("t1").await.unwrap().unwrap();
+    assert_eq!(g.authorization.unwrap().revoked_at_us, Some(30));
+    assert_eq!(store.purge_expired_tokens(71).await.unwrap(), 3);
+    assert_eq!(
+        store
+            .authorizations_of_seller("A1SELLER")
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    store.reset().await.unwrap();
+    assert!(store.list_apps().await.unwrap().is_empty());
+    assert!(store.list_sellers().await.unwrap().is_empty());
 }
 
 fn ids(jobs: &[spapi_server::store::Job]) -> Vec<i64> {

@@ -75,6 +75,12 @@ mod tests {
     use super::*;
 
     #[test]
+    fn schema_version_is_the_last_migration() {
+        let last = SQLITE.last().map(|m| m.0.to_string());
+        assert_eq!(last.as_deref(), Some(super::super::SCHEMA_VERSION));
+    }
+
+    #[test]
     fn both_backends_have_the_same_versions() {
         let versions = |list: &[Embedded]| list.iter().map(|m| (m.0, m.1)).collect::<Vec<_>>();
         assert_eq!(versions(SQLITE), versions(POSTGRES));

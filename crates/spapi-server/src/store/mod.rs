@@ -76,6 +76,9 @@ const WORLD_TABLES: &[&str] = &[
     "apps",
 ];
 
+/// The schema version the migrations bring a store to (`meta` key `schema.version`).
+pub const SCHEMA_VERSION: &str = "2";
+
 /// `meta` keys with this prefix describe the schema and survive [`Store::reset`].
 pub const SCHEMA_META_PREFIX: &str = "schema.";
 
