@@ -261,10 +261,7 @@ async fn case_meta_upsert(store: Store) {
     store.set_meta("seed", "2").await.unwrap();
     assert_eq!(store.get_meta("seed").await.unwrap().as_deref(), Some("2"));
     store.set_meta("other", "x").await.unwrap();
-    assert_eq!(
-        store.get_meta("seed").await.unwrap().as_deref(),
-        Some(SCHEMA_VERSION)
-    );
+    assert_eq!(store.get_meta("seed").await.unwrap().as_deref(), Some("2"));
 
     let mut tx = store.begin().await.unwrap();
     tx.set_meta("seed", "3").await.unwrap();
