@@ -1,0 +1,159 @@
+//! `spapi serve` as a user runs it: it starts, builds the demo world, writes the demo
+//! credentials, and a client can call at once with them.
+
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Kills the server when the test ends, whatever happens.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start(data_dir: &std::path::Path, extra: &[&str]) -> (Running, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_spapi"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
+        .arg(data_dir)
+        .args(extra)
+        .env_remove("SPAPI_ADMIN_TOKEN")
+        .env_remove("SPAPI_DATABASE_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn spapi serve");
+    let stdout = child.stdout.take().unwrap();
+    let running = Running(child);
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut url = None;
+    while Instant::now() < deadline {
+        let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) else {
+            continue;
+        };
+        if let Some(rest) = line.strip_prefix("spapi is serving the Selling Partner API at ") {
+            url = Some(rest.trim().to_string());
+        }
+        if line.starts_with("Press Ctrl-C") {
+            break;
+        }
+    }
+    (running, url.expect("spapi serve printed its URL in time"))
+}
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("spapi-serve-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+#[tokio::test]
+async fn serve_builds_the_demo_world_and_its_credentials_work() {
+    let dir = temp_dir("demo");
+    let (_server, url) = start(&dir, &[]);
+    let creds: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("demo-credentials.json")).unwrap())
+            .unwrap();
+    assert_eq!(creds["endpoint"], url.as_str());
+    let sellers = creds["sellers"].as_array().unwrap();
+    assert_eq!(sellers.len(), 2);
+    assert_eq!(sellers[0]["region"], "NA");
+    assert_eq!(sellers[1]["region"], "EU");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.join("demo-credentials.json"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "credentials are private");
+    }
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    for seller in sellers {
+        let token: Value = http
+            .post(creds["lwa_endpoint"].as_str().unwrap())
+            .form(&[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", seller["refresh_token"].as_str().unwrap()),
+                ("client_id", creds["client_id"].as_str().unwrap()),
+                ("client_secret", creds["client_secret"].as_str().unwrap()),
+            ])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let access = token["access_token"].as_str().expect("an access token");
+        let resp = http
+            .post(format!("{url}/tokens/2021-03-01/restrictedDataToken"))
+            .header("x-amz-access-token", access)
+            .json(&json!({"restrictedResources": [{"method": "GET", "path": "/orders/v0/orders/{orderId}/address"}]}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200);
+    }
+    // The control plane answers with the admin token from the credentials file.
+    let resp = http
+        .get(format!("{url}/emulator/v1/sellers"))
+        .bearer_auth(creds["admin_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn a_restart_keeps_the_world_and_its_credentials() {
+    let dir = temp_dir("restart");
+    let (server, _) = start(&dir, &[]);
+    let first = std::fs::read_to_string(dir.join("demo-credentials.json")).unwrap();
+    drop(server);
+    let (_server, url) = start(&dir, &[]);
+    let creds: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("demo-credentials.json")).unwrap())
+            .unwrap();
+    let before: Value = serde_json::from_str(&first).unwrap();
+    assert_eq!(
+        creds["client_secret"], before["client_secret"],
+        "same world, same app"
+    );
+    assert_eq!(creds["endpoint"], url.as_str());
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let resp = http
+        .post(format!("{url}/auth/o2/token"))
+        .form(&[
+            ("grant_type", "refresh_token"),
+            (
+                "refresh_token",
+                creds["sellers"][0]["refresh_token"].as_str().unwrap(),
+            ),
+            ("client_id", creds["client_id"].as_str().unwrap()),
+            ("client_secret", creds["client_secret"].as_str().unwrap()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200, "the refresh token survives a restart");
+    let _ = std::fs::remove_dir_all(&dir);
+}
