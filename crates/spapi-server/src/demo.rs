@@ -2,6 +2,7 @@
 //! so that any client can call at once.
 
 use crate::auth::{Auth, AuthError, NewApp, NewSeller, ROLES};
+use crate::world::{self, WorldSpec};
 use serde::{Deserialize, Serialize};
 
 /// Name of the credentials file in the data directory.
@@ -48,10 +49,14 @@ pub struct DemoCredentials {
 }
 
 /// Creates the demo app and sellers and authorizes the app for both.
+///
+/// Each seller gets a world (catalog, listings, 90 days of orders) from `spec`; seller ids and
+/// the worlds derive from `spec.seed`, so the same seed gives the same world.
 pub async fn create(
     auth: &Auth,
     endpoint: &str,
     admin_token: &str,
+    spec: &WorldSpec,
 ) -> Result<DemoCredentials, AuthError> {
     let redirect_uris = vec![
         "http://localhost:8080/callback".to_string(),
@@ -85,7 +90,7 @@ pub async fn create(
     ] {
         let seller = auth
             .create_seller(NewSeller {
-                selling_partner_id: None,
+                selling_partner_id: Some(world::selling_partner_id(spec.seed, email)),
                 name: name.into(),
                 email: email.into(),
                 password: password.into(),
@@ -96,6 +101,7 @@ pub async fn create(
         let refresh_token = auth
             .self_authorize(&app.app.application_id, &seller.selling_partner_id)
             .await?;
+        world::generate(auth.store(), &seller, spec, auth.clock().now()).await?;
         sellers.push(DemoSeller {
             selling_partner_id: seller.selling_partner_id,
             name: seller.name,

@@ -1,3 +1,5 @@
 //! Implementations of the generated API traits: thin, each calls into `auth` or `market`.
 
+pub mod orders;
+pub mod sellers;
 pub mod tokens;

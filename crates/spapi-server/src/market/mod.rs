@@ -1,3 +1,6 @@
 //! The seller world: rules that every API applies the same way. No HTTP here.
 
 pub mod personal_data;
+pub mod marketplaces;
+pub mod money;
+pub mod orders;

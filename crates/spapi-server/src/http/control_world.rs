@@ -1,0 +1,111 @@
+//! Control plane for the seller world: generate a world, place and cancel buyer orders, look
+//! at listings and at the events waiting in the outbox.
+
+use super::ApiError;
+use super::control::{ControlPlane, Reply, parse};
+use crate::auth::AuthError;
+use crate::market::marketplaces::marketplace;
+use crate::market::orders::{self, NewOrder};
+use crate::store::SellerRecord;
+use crate::world::{self, WorldSpec};
+use axum::Json;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use serde_json::json;
+
+/// The routes, merged into the control plane.
+pub fn routes() -> Router<ControlPlane> {
+    Router::new()
+        .route("/sellers/{seller_id}/world", post(generate))
+        .route("/sellers/{seller_id}/listings", get(listings))
+        .route("/sellers/{seller_id}/orders", post(place_order))
+        .route("/sellers/{seller_id}/orders/{order_id}/cancel", post(cancel_order))
+        .route("/outbox", get(outbox))
+}
+
+async fn seller(cp: &ControlPlane, id: &str) -> Result<SellerRecord, ApiError> {
+    cp.auth
+        .store()
+        .get_seller(id)
+        .await
+        .map_err(ApiError::internal)?
+        .ok_or_else(|| AuthError::NotFound(format!("seller {id}")).into())
+}
+
+/// Generates the seller's catalog, listings and order history (body: a `WorldSpec`, every
+/// field optional).
+async fn generate(State(cp): State<ControlPlane>, Path(id): Path<String>, body: bytes::Bytes) -> Reply {
+    let seller = seller(&cp, &id).await?;
+    let spec: WorldSpec = if body.iter().all(u8::is_ascii_whitespace) { WorldSpec::default() } else { parse(&body)? };
+    if spec.products == 0 || spec.products > 100_000 || spec.days < 1 || spec.days > 3650 {
+        return Err(ApiError::invalid_input("products must be 1..=100000 and days 1..=3650."));
+    }
+    let stats = world::generate(cp.auth.store(), &seller, &spec, cp.auth.clock().now())
+        .await
+        .map_err(ApiError::internal)?;
+    Ok((StatusCode::CREATED, Json(json!({"seller_id": id, "spec": spec, "created": stats}))).into_response())
+}
+
+async fn listings(State(cp): State<ControlPlane>, Path(id): Path<String>) -> Reply {
+    seller(&cp, &id).await?;
+    let rows = cp.auth.store().listings_of_seller(&id).await.map_err(ApiError::internal)?;
+    let list: Vec<_> = rows
+        .iter()
+        .map(|l| {
+            json!({"sku": l.sku, "marketplace_id": l.marketplace_id, "asin": l.asin,
+                "fulfillment_channel": l.fulfillment_channel, "price": l.price, "currency": l.currency,
+                "quantity": l.quantity, "reserved": l.reserved, "status": l.status})
+        })
+        .collect();
+    Ok(Json(json!({"listings": list})).into_response())
+}
+
+/// Places a buyer order now (Pending; Unshipped after the payment hold on the clock).
+async fn place_order(State(cp): State<ControlPlane>, Path(id): Path<String>, body: bytes::Bytes) -> Reply {
+    let seller = seller(&cp, &id).await?;
+    let new: NewOrder = parse(&body)?;
+    let mp_id = new.marketplace_id.clone().or_else(|| seller.marketplace_ids.first().cloned()).unwrap_or_default();
+    let mp = marketplace(&mp_id).ok_or_else(|| ApiError::invalid_input(format!("Unknown marketplace {mp_id}.")))?;
+    let mut ids = || {
+        // Order ids of placed orders are random, not seeded: the world's history owns the seed.
+        let mut rng = world::rng_for(rand::random(), "order");
+        let order = world::order_id(&mut rng, mp);
+        let items = (0..new.items.len()).map(|_| world::order_item_id(&mut rng)).collect();
+        (order, items)
+    };
+    let row = orders::place(
+        cp.auth.store(),
+        &seller.selling_partner_id,
+        &seller.marketplace_ids,
+        &new,
+        cp.auth.clock().now(),
+        &mut ids,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(json!({"order": row.doc, "orderItems": row.items}))).into_response())
+}
+
+async fn cancel_order(State(cp): State<ControlPlane>, Path((id, order)): Path<(String, String)>) -> Reply {
+    let row = orders::cancel(cp.auth.store(), &id, &order, cp.auth.clock().now()).await?;
+    Ok(Json(json!({"order": row.doc})).into_response())
+}
+
+#[derive(serde::Deserialize)]
+struct OutboxQuery {
+    limit: Option<u32>,
+}
+
+/// Events committed with the writes that caused them and not yet delivered, oldest first.
+async fn outbox(State(cp): State<ControlPlane>, Query(q): Query<OutboxQuery>) -> Reply {
+    let limit = q.limit.unwrap_or(100).clamp(1, 1000);
+    let entries = cp.auth.store().pending_outbox(limit).await.map_err(ApiError::internal)?;
+    let list: Vec<_> = entries
+        .iter()
+        .map(|e| json!({"id": e.id, "topic": e.topic, "seller_id": e.seller_id, "payload": e.payload,
+            "created_at": crate::market::orders::iso(jiff::Timestamp::from_microsecond(e.created_at_us).unwrap_or_default())}))
+        .collect();
+    Ok(Json(json!({"events": list})).into_response())
+}

@@ -1,0 +1,95 @@
+//! Durable jobs on the emulator's clock: order state machines and, as they land, reports,
+//! feeds and inbound operations. A job is a store row with `run_at`; the runner claims the due
+//! ones in `run_at` order, so advancing the clock by a day runs that day's jobs in order,
+//! including jobs that earlier jobs of the interval scheduled.
+
+use crate::clock::Clock;
+use crate::market::orders;
+use crate::store::{Job, Store};
+use jiff::Timestamp;
+use std::time::Duration;
+
+/// How long a claimed job may run before another worker may take it over.
+const LEASE_US: i64 = 60_000_000;
+/// Jobs claimed per round.
+const BATCH: u32 = 50;
+
+/// Runs due jobs.
+#[derive(Clone)]
+pub struct Runner {
+    store: Store,
+    clock: Clock,
+    worker_id: String,
+}
+
+impl std::fmt::Debug for Runner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Runner").field("worker_id", &self.worker_id).finish()
+    }
+}
+
+impl Runner {
+    /// A runner over `store`, on `clock`.
+    pub fn new(store: Store, clock: Clock) -> Self {
+        Runner { store, clock, worker_id: format!("worker-{}", uuid::Uuid::new_v4()) }
+    }
+
+    /// Runs every job due now, in `run_at` order, until none is left; returns how many ran.
+    pub async fn run_due(&self) -> usize {
+        let mut ran = 0;
+        loop {
+            let now = self.clock.now_us();
+            let jobs = match self.store.claim_due_jobs(now, BATCH, &self.worker_id, LEASE_US).await {
+                Ok(j) => j,
+                Err(e) => {
+                    tracing::warn!(error = %e, "claiming jobs failed");
+                    return ran;
+                }
+            };
+            if jobs.is_empty() {
+                return ran;
+            }
+            for job in jobs {
+                self.run(job).await;
+                ran += 1;
+            }
+        }
+    }
+
+    async fn run(&self, job: Job) {
+        // The job happens at its own time, not at the time the runner got to it.
+        let at = Timestamp::from_microsecond(job.run_at_us).unwrap_or_else(|_| self.clock.now());
+        let order_id = job.payload["amazonOrderId"].as_str().unwrap_or_default().to_string();
+        let result = match job.kind.as_str() {
+            orders::JOB_RELEASE_PENDING => orders::release_pending(&self.store, &order_id, at).await,
+            orders::JOB_FBA_SHIP => orders::fba_ship(&self.store, &order_id, at).await,
+            other => {
+                tracing::warn!(kind = other, "unknown job kind");
+                Ok(())
+            }
+        };
+        let done = match result {
+            Ok(()) => self.store.complete_job(job.id).await,
+            Err(e) => {
+                tracing::warn!(job = job.id, kind = %job.kind, error = %e, "job failed");
+                let retry = (job.attempts < 5).then(|| self.clock.now_us() + 60_000_000);
+                self.store.fail_job(job.id, &e.to_string(), retry).await
+            }
+        };
+        if let Err(e) = done {
+            tracing::warn!(job = job.id, error = %e, "recording a job outcome failed");
+        }
+    }
+
+    /// Polls for due jobs every `every` of real time until the task is dropped.
+    pub fn spawn(self, every: Duration) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                self.run_due().await;
+            }
+        })
+    }
+}

@@ -1,0 +1,348 @@
+//! World generation: a deterministic catalog, listings and order history for a seller, from a
+//! seed. The same seed, seller and clock give the same world.
+
+use crate::market::marketplaces::{Marketplace, marketplace};
+use crate::market::money;
+use crate::market::orders::{self, LineFacts, OrderFacts};
+use crate::store::{CatalogItemRow, ListingRow, SellerRecord, Store, StoreError};
+use jiff::{SignedDuration, Timestamp};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+/// How big a world to make for one seller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(default)]
+pub struct WorldSpec {
+    /// Seed of every random choice.
+    pub seed: u64,
+    /// Catalog items the seller lists.
+    pub products: usize,
+    /// Days of order history, ending now.
+    pub days: i64,
+    /// Average orders a day.
+    pub orders_per_day: usize,
+}
+
+impl Default for WorldSpec {
+    fn default() -> Self {
+        WorldSpec { seed: 42, products: 40, days: 90, orders_per_day: 12 }
+    }
+}
+
+/// What a generation made.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct WorldStats {
+    /// Catalog items.
+    pub products: usize,
+    /// Listings (SKU x marketplace).
+    pub listings: usize,
+    /// Orders.
+    pub orders: usize,
+}
+
+/// A random generator for `seed` and a label (the seller, a purpose), so that each seller's
+/// world is its own and reproducible.
+pub fn rng_for(seed: u64, label: &str) -> StdRng {
+    let d = Sha256::digest(format!("{seed}:{label}").as_bytes());
+    let mut bytes = [0u8; 32];
+    bytes.copy_from_slice(&d);
+    StdRng::from_seed(bytes)
+}
+
+const BRANDS: &[&str] = &[
+    "Northwind", "Acme", "Bluepeak", "Cedar & Co", "Lumina", "Orbit", "Stonefield", "Willow",
+    "Kestrel", "Harbor",
+];
+const ADJECTIVES: &[&str] = &[
+    "Classic", "Premium", "Everyday", "Compact", "Deluxe", "Eco", "Travel", "Pro", "Soft",
+    "Rugged",
+];
+/// (noun, product type)
+const NOUNS: &[(&str, &str)] = &[
+    ("Cotton T-Shirt", "SHIRT"),
+    ("Running Shoes", "SHOES"),
+    ("Carry-On Suitcase", "LUGGAGE"),
+    ("Throw Pillow", "HOME"),
+    ("Chef's Knife", "KITCHEN"),
+    ("Action Figure", "TOY_FIGURE"),
+    ("Paperback Novel", "BOOK"),
+    ("Water Bottle", "BOTTLE"),
+    ("Desk Lamp", "LAMP"),
+    ("Yoga Mat", "SPORTING_GOODS"),
+    ("Backpack", "BACKPACK"),
+    ("Coffee Mug", "DRINKING_CUP"),
+];
+const COLORS: &[&str] = &["Black", "Navy", "Red", "Olive", "Grey", "White", "Teal"];
+const FIRST: &[&str] = &[
+    "Alex", "Sam", "Maria", "Jonas", "Aiko", "Priya", "Lucas", "Emma", "Noah", "Chloe", "Mateo",
+    "Lena",
+];
+const LAST: &[&str] = &[
+    "Smith", "Garcia", "Müller", "Rossi", "Tanaka", "Patel", "Dubois", "Jones", "Kim", "Novak",
+];
+
+fn pick<'a, T>(rng: &mut StdRng, list: &'a [T]) -> &'a T {
+    &list[rng.random_range(0..list.len())]
+}
+
+fn alnum(rng: &mut StdRng, n: usize) -> String {
+    const C: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    (0..n).map(|_| C[rng.random_range(0..C.len())] as char).collect()
+}
+
+fn digits(rng: &mut StdRng, n: usize) -> String {
+    (0..n).map(|_| char::from(b'0' + rng.random_range(0..10u8))).collect()
+}
+
+/// An Amazon-shaped order id for a marketplace.
+pub fn order_id(rng: &mut StdRng, mp: &Marketplace) -> String {
+    format!("{}-{}-{}", mp.order_prefix, digits(rng, 7), digits(rng, 7))
+}
+
+/// A 14-digit order item id.
+pub fn order_item_id(rng: &mut StdRng) -> String {
+    format!("{}{}", rng.random_range(1..10u8), digits(rng, 13))
+}
+
+/// A selling partner id derived from the seed (demo sellers are reproducible).
+pub fn selling_partner_id(seed: u64, label: &str) -> String {
+    let mut rng = rng_for(seed, label);
+    format!("A{}", alnum(&mut rng, 13))
+}
+
+/// Currency conversion of a USD-like base price to a marketplace's currency (rounded).
+fn localize(base_minor: i64, mp: &Marketplace) -> i64 {
+    let (num, den) = match mp.currency {
+        "USD" => (1, 1),
+        "CAD" => (135, 100),
+        "MXN" => (17, 1),
+        "BRL" => (5, 1),
+        "GBP" => (79, 100),
+        "EUR" => (92, 100),
+        "SEK" => (105, 10),
+        "PLN" => (4, 1),
+        "TRY" => (32, 1),
+        "AED" | "SAR" => (367, 100),
+        "EGP" => (48, 1),
+        "INR" => (83, 1),
+        "ZAR" => (18, 1),
+        "JPY" => (150, 100),
+        "AUD" => (150, 100),
+        "SGD" => (134, 100),
+        _ => (1, 1),
+    };
+    let v = base_minor * num / den;
+    // Prices end in 9 (x.99 style).
+    if money::exponent(mp.currency) == 0 { (v / 10) * 10 + 9 } else { (v / 100) * 100 + 99 }
+}
+
+/// Makes a seller's catalog, listings and order history in one transaction.
+pub async fn generate(
+    store: &Store,
+    seller: &SellerRecord,
+    spec: &WorldSpec,
+    now: Timestamp,
+) -> Result<WorldStats, StoreError> {
+    let mut rng = rng_for(spec.seed, &seller.selling_partner_id);
+    let mut stats = WorldStats::default();
+    // The seller sells in its first three marketplaces; most orders come from the first.
+    let markets: Vec<&'static Marketplace> =
+        seller.marketplace_ids.iter().filter_map(|id| marketplace(id)).take(3).collect();
+    if markets.is_empty() {
+        return Ok(stats);
+    }
+    let mut tx = store.begin().await?;
+    let now_us = now.as_microsecond();
+    let mut listings: Vec<(ListingRow, String)> = Vec::new();
+    for n in 0..spec.products {
+        let brand = *pick(&mut rng, BRANDS);
+        let adjective = *pick(&mut rng, ADJECTIVES);
+        let (noun, product_type) = *pick(&mut rng, NOUNS);
+        let color = *pick(&mut rng, COLORS);
+        let asin = format!("B0{}", alnum(&mut rng, 8));
+        let title = format!("{brand} {adjective} {noun}, {color}");
+        let weight_g = rng.random_range(80..4000);
+        tx.insert_catalog_item(&CatalogItemRow {
+            asin: asin.clone(),
+            title: title.clone(),
+            brand: brand.to_string(),
+            product_type: product_type.to_string(),
+            doc: json!({
+                "color": color,
+                "itemPackageWeightGrams": weight_g,
+                "itemPackageDimensionsCm": [rng.random_range(5..60), rng.random_range(5..40), rng.random_range(2..30)],
+            }),
+        })
+        .await?;
+        stats.products += 1;
+        let sku = format!(
+            "{}-{}-{:04}",
+            brand.chars().filter(|c| c.is_ascii_alphabetic()).take(3).collect::<String>().to_uppercase(),
+            product_type.chars().take(3).collect::<String>(),
+            n + 1
+        );
+        let afn = rng.random_bool(0.4);
+        let base_price = rng.random_range(5..150) * 100 + 99;
+        for mp in &markets {
+            let quantity = if rng.random_bool(0.08) { 0 } else { rng.random_range(5..400) };
+            let listing = ListingRow {
+                seller_id: seller.selling_partner_id.clone(),
+                sku: sku.clone(),
+                marketplace_id: mp.id.to_string(),
+                asin: asin.clone(),
+                fulfillment_channel: if afn { "AFN" } else { "MFN" }.into(),
+                price: money::format(localize(base_price, mp), mp.currency),
+                currency: mp.currency.to_string(),
+                quantity,
+                reserved: 0,
+                status: "BUYABLE".into(),
+                created_at_us: now_us - spec.days * 86_400_000_000 - 86_400_000_000,
+                updated_at_us: now_us - spec.days * 86_400_000_000 - 86_400_000_000,
+            };
+            listings.push((listing, title.clone()));
+            stats.listings += 1;
+        }
+    }
+    // Orders: spread over the days, oldest first.
+    let total = spec.orders_per_day * spec.days as usize;
+    let span_us = spec.days * 86_400_000_000;
+    let mut times: Vec<i64> = (0..total).map(|_| now_us - rng.random_range(120_000_000..span_us.max(120_000_001))).collect();
+    times.sort_unstable();
+    for purchase_us in times {
+        let purchase = Timestamp::from_microsecond(purchase_us).unwrap_or(now);
+        let age = now.duration_since(purchase);
+        // Most orders come from the home marketplace.
+        let mp = if rng.random_bool(0.8) { markets[0] } else { *pick(&mut rng, &markets) };
+        let in_market: Vec<usize> = listings
+            .iter()
+            .enumerate()
+            .filter(|(_, (l, _))| l.marketplace_id == mp.id)
+            .map(|(i, _)| i)
+            .collect();
+        if in_market.is_empty() {
+            continue;
+        }
+        let first = *pick(&mut rng, &in_market);
+        let afn = listings[first].0.fulfillment_channel == "AFN";
+        // Lines of one order share its channel.
+        let same_channel: Vec<usize> = in_market
+            .iter()
+            .copied()
+            .filter(|&i| (listings[i].0.fulfillment_channel == "AFN") == afn)
+            .collect();
+        let n_lines = if rng.random_bool(0.15) { rng.random_range(2..4) } else { 1 };
+        let mut chosen = vec![first];
+        while chosen.len() < n_lines.min(same_channel.len()) {
+            let c = *pick(&mut rng, &same_channel);
+            if !chosen.contains(&c) {
+                chosen.push(c);
+            }
+        }
+        let status = history_status(&mut rng, age, afn);
+        let prime = if afn { rng.random_bool(0.6) } else { rng.random_bool(0.1) };
+        let shipped_all = status == "Shipped";
+        let mut lines = Vec::new();
+        for (k, &i) in chosen.iter().enumerate() {
+            let (l, title) = &listings[i];
+            let quantity = if rng.random_bool(0.8) { 1 } else { rng.random_range(2..4) };
+            let unit = money::parse(&l.price, mp.currency).unwrap_or(999);
+            let promo = rng.random_bool(0.1);
+            let quantity_shipped = if shipped_all {
+                quantity
+            } else if status == "PartiallyShipped" && k == 0 {
+                quantity
+            } else {
+                0
+            };
+            lines.push(LineFacts {
+                order_item_id: order_item_id(&mut rng),
+                asin: l.asin.clone(),
+                sku: l.sku.clone(),
+                title: title.clone(),
+                quantity,
+                quantity_shipped,
+                unit_price_minor: unit,
+                shipping_minor: if prime || afn { 0 } else { localize(399, mp) },
+                promotion_minor: if promo { unit * quantity / 10 } else { 0 },
+                promotion_id: promo.then(|| format!("PROMO-{}", alnum(&mut rng, 6))),
+            });
+            if matches!(status, "Pending" | "Unshipped" | "PartiallyShipped") {
+                listings[i].0.reserved += quantity - quantity_shipped;
+            }
+        }
+        let status = if status == "PartiallyShipped" && lines.len() < 2 { "Unshipped" } else { status };
+        let id = order_id(&mut rng, mp);
+        let buyer_name = format!("{} {}", pick(&mut rng, FIRST), pick(&mut rng, LAST));
+        let business = rng.random_bool(0.1);
+        let updated = match status {
+            "Shipped" | "Canceled" | "Unfulfillable" => {
+                purchase.checked_add(SignedDuration::from_hours(rng.random_range(2..48))).unwrap_or(purchase)
+            }
+            "Pending" => purchase,
+            _ => purchase.checked_add(SignedDuration::from_mins(5)).unwrap_or(purchase),
+        };
+        let updated = updated.min(now);
+        let facts = OrderFacts {
+            buyer_email: format!("{}@marketplace.amazon.{}", digits(&mut rng, 14), mp.country_code.to_lowercase()),
+            amazon_order_id: id,
+            seller_id: seller.selling_partner_id.clone(),
+            marketplace: mp,
+            channel: if afn { "AFN" } else { "MFN" },
+            status: status.to_string(),
+            purchase,
+            updated,
+            prime,
+            business,
+            payment_method: "Other",
+            buyer_name: buyer_name.clone(),
+            buyer_company: business.then(|| format!("{} Trading Ltd", buyer_name.split(' ').nth(1).unwrap_or("Acme"))),
+            ship_to: {
+                let mut a = orders::default_address(mp);
+                a.name = Some(buyer_name);
+                a
+            },
+            seller_order_id: rng.random_bool(0.3).then(|| format!("SO-{}", digits(&mut rng, 8))),
+            lines,
+        };
+        let row = orders::assemble(&facts);
+        tx.insert_order(&row).await?;
+        stats.orders += 1;
+        // Orders still moving get their next step on the clock.
+        if status == "Pending" {
+            let at = purchase.checked_add(orders::PENDING_FOR).unwrap_or(purchase);
+            tx.enqueue_job(orders::JOB_RELEASE_PENDING, at.as_microsecond(), &json!({"amazonOrderId": row.amazon_order_id})).await?;
+        } else if status == "Unshipped" && afn {
+            let at = updated.checked_add(orders::FBA_SHIPS_AFTER).unwrap_or(updated);
+            tx.enqueue_job(orders::JOB_FBA_SHIP, at.as_microsecond(), &json!({"amazonOrderId": row.amazon_order_id})).await?;
+        }
+    }
+    for (l, _) in &listings {
+        tx.upsert_listing(l).await?;
+    }
+    tx.commit().await?;
+    Ok(stats)
+}
+
+/// A realistic status for an order of this age.
+fn history_status(rng: &mut StdRng, age: SignedDuration, afn: bool) -> &'static str {
+    let hours = age.as_secs() / 3600;
+    let roll: f64 = rng.random();
+    if age < orders::PENDING_FOR {
+        return "Pending";
+    }
+    if hours < 12 {
+        return if roll < 0.05 { "Canceled" } else if !afn && roll < 0.15 { "PartiallyShipped" } else { "Unshipped" };
+    }
+    if hours < 48 && !afn && roll < 0.4 {
+        return if roll < 0.1 { "PartiallyShipped" } else { "Unshipped" };
+    }
+    if roll < 0.04 {
+        "Canceled"
+    } else if afn && roll < 0.05 {
+        "Unfulfillable"
+    } else {
+        "Shipped"
+    }
+}
