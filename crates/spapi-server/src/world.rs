@@ -249,13 +249,9 @@ pub async fn generate(
             let quantity = if rng.random_bool(0.8) { 1 } else { rng.random_range(2..4) };
             let unit = money::parse(&l.price, mp.currency).unwrap_or(999);
             let promo = rng.random_bool(0.1);
-            let quantity_shipped = if shipped_all {
-                quantity
-            } else if status == "PartiallyShipped" && k == 0 {
-                quantity
-            } else {
-                0
-            };
+            // A partially shipped order has shipped its first line.
+            let quantity_shipped =
+                if shipped_all || (status == "PartiallyShipped" && k == 0) { quantity } else { 0 };
             lines.push(LineFacts {
                 order_item_id: order_item_id(&mut rng),
                 asin: l.asin.clone(),

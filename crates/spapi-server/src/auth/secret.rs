@@ -96,6 +96,10 @@ pub fn dummy_hash() -> String {
 /// A redirect URI must be absolute https, or http on a loopback host (local development;
 /// Amazon requires https).
 pub fn check_redirect_uri(uri: &str) -> Result<(), String> {
+    if uri.contains('#') {
+        // Amazon refuses fragments at consent (MD5110): such an app could never be authorized.
+        return Err(format!("redirect URI {uri:?} must not contain a fragment (#)"));
+    }
     let lower = uri.to_ascii_lowercase();
     let host_of = |rest: &str| {
         rest.split(['/', '?', '#'])
@@ -114,7 +118,12 @@ pub fn check_redirect_uri(uri: &str) -> Result<(), String> {
     }
     if let Some(rest) = lower.strip_prefix("http://") {
         let host = host_of(rest);
-        let host = host.rsplit_once(':').map_or(host.as_str(), |(h, _)| h);
+        // Drop the port: after the `]` of an IPv6 literal, or after the last `:` otherwise.
+        let host = match host.strip_prefix('[') {
+            Some(v6) => v6.split(']').next().map(|h| format!("[{h}]")).unwrap_or_default(),
+            None => host.rsplit_once(':').map_or(host.clone(), |(h, _)| h.to_string()),
+        };
+        let host = host.as_str();
         if matches!(host, "localhost" | "127.0.0.1" | "[::1]") {
             return Ok(());
         }
@@ -141,7 +150,7 @@ pub fn sign(key: &[u8], payload: &str) -> String {
 /// The payload of a value made by [`sign`], if the signature is valid (constant-time check).
 pub fn verify<'a>(key: &[u8], signed: &'a str) -> Option<&'a str> {
     let (payload, sig_hex) = signed.rsplit_once('.')?;
-    if sig_hex.len() != 64 {
+    if sig_hex.len() != 64 || !sig_hex.is_ascii() {
         return None;
     }
     let sig: Vec<u8> = (0..32)
@@ -172,6 +181,8 @@ mod tests {
         assert_eq!(verify(b"other", &s), None);
         assert_eq!(verify(b"k", &s.replace("123", "124")), None);
         assert_eq!(verify(b"k", "garbage"), None);
+        let multibyte = format!("p.{}", "é".repeat(32));
+        assert_eq!(verify(b"k", &multibyte), None);
     }
 
     #[test]
@@ -180,6 +191,9 @@ mod tests {
         assert!(check_redirect_uri("http://localhost:3000/cb").is_ok());
         assert!(check_redirect_uri("http://127.0.0.1/cb").is_ok());
         assert!(check_redirect_uri("http://example.com/cb").is_err());
+        assert!(check_redirect_uri("http://[::1]/cb").is_ok());
+        assert!(check_redirect_uri("http://[::1]:8080/cb").is_ok());
+        assert!(check_redirect_uri("https://app.example.com/cb#x").is_err());
         assert!(check_redirect_uri("ftp://x").is_err());
     }
 

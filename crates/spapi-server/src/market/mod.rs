@@ -4,3 +4,4 @@ pub mod personal_data;
 pub mod marketplaces;
 pub mod money;
 pub mod orders;
+pub mod sales;

@@ -470,7 +470,7 @@ fn encode_token(t: i64, id: i64, fingerprint: &str) -> String {
 
 fn decode_token(token: &str, fingerprint: &str) -> Result<(i64, i64), ApiError> {
     let invalid = || bad("NextToken", "Invalid NextToken; send it back unchanged with the same filters.");
-    if token.len() % 2 != 0 || token.len() > 200 {
+    if !token.len().is_multiple_of(2) || token.len() > 200 {
         return Err(invalid());
     }
     let bytes: Vec<u8> = (0..token.len() / 2)

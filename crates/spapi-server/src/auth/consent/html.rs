@@ -71,7 +71,11 @@ fn hidden(fields: &[(&str, &str)]) -> String {
 
 /// The initial of a name, for the app's avatar.
 fn initial(name: &str) -> String {
-    name.chars().find(|c| c.is_alphanumeric()).map_or('?', |c| c).to_uppercase().collect()
+    name.chars()
+        .find(|c| c.is_alphanumeric())
+        .map_or('?', |c| c)
+        .to_uppercase()
+        .collect()
 }
 
 /// What the sign-in page shows.
@@ -93,10 +97,18 @@ pub(super) struct SignIn<'a> {
 pub(super) fn sign_in(v: &SignIn<'_>) -> String {
     let mut alerts = String::new();
     if let Some(e) = v.error {
-        let _ = write!(alerts, r#"<div class="alert alert-error" role="alert">{}</div>"#, escape(e));
+        let _ = write!(
+            alerts,
+            r#"<div class="alert alert-error" role="alert">{}</div>"#,
+            escape(e)
+        );
     }
     if let Some(n) = v.notice {
-        let _ = write!(alerts, r#"<div class="alert alert-info" role="status">{}</div>"#, escape(n));
+        let _ = write!(
+            alerts,
+            r#"<div class="alert alert-info" role="status">{}</div>"#,
+            escape(n)
+        );
     }
     let body = format!(
         r#"<section class="card card-narrow">
@@ -106,19 +118,21 @@ pub(super) fn sign_in(v: &SignIn<'_>) -> String {
   <form class="form" method="post" action="/apps/authorize/signin" autocomplete="on">
 {hidden}    <label class="field">
       <span class="label">Email address</span>
-      <input class="input" type="email" name="email" value="{email}" autocomplete="username" required autofocus>
+      <input class="input" type="email" name="email" value="{email}" autocomplete="username" required{focus_email}>
     </label>
     <label class="field">
       <span class="label">Password</span>
-      <input class="input" type="password" name="password" autocomplete="current-password" required>
+      <input class="input" type="password" name="password" autocomplete="current-password" required{focus_password}>
     </label>
     <button class="btn btn-primary btn-block" type="submit">Sign in</button>
   </form>
-  <p class="hint">Sellers are created with <code>spapi</code>'s control plane or CLI; their passwords never leave this emulator.</p>
+  <p class="hint">Sign in with a seller account created in this emulator (with <code>spapi</code>'s control plane or CLI).</p>
 </section>"#,
         app = escape(v.app_name),
         email = escape(v.email),
         hidden = hidden(v.hidden),
+        focus_email = if v.email.is_empty() { " autofocus" } else { "" },
+        focus_password = if v.email.is_empty() { "" } else { " autofocus" },
     );
     layout("Sign in", &body)
 }
@@ -189,6 +203,7 @@ pub(super) fn consent(v: &Consent<'_>) -> String {
     <div class="avatar" aria-hidden="true">{initial}</div>
     <div>
       <h1>Authorize {app}</h1>
+      <p class="app-id">App ID <span class="mono">{application_id}</span></p>
       <p class="lead">{app} wants to use the Selling Partner API on behalf of your selling account.</p>
     </div>
   </div>
@@ -197,7 +212,8 @@ pub(super) fn consent(v: &Consent<'_>) -> String {
     <div>
       <div class="account-label">Signed in as</div>
       <div class="account-name">{seller}</div>
-      <div class="account-meta">{email} · Seller ID <code>{seller_id}</code></div>
+      <div class="account-meta">{email}</div>
+      <div class="account-meta">Seller ID <span class="mono">{seller_id}</span></div>
     </div>
     <form method="post" action="/apps/authorize/signout">
 {signout_hidden}      <button class="link" type="submit">Sign in as someone else</button>
@@ -206,10 +222,10 @@ pub(super) fn consent(v: &Consent<'_>) -> String {
   <h2>This app is asking for these roles</h2>
   <ul class="roles">{roles}
   </ul>
-  <p class="fine">By confirming, you let <strong>{app}</strong> (<code>{application_id}</code>) call the Selling Partner API for your account with these roles for {days} days, or until you revoke it. You will then be sent to <strong>{host}</strong>.</p>
+  <p class="fine">By confirming, you let <strong>{app}</strong> call the Selling Partner API for your account with these roles for {days} days, or until you revoke its access. You will then be sent to <strong>{host}</strong>.</p>
   <form class="actions" method="post" action="/apps/authorize/confirm">
 {confirm_hidden}    <button class="btn btn-secondary" type="submit" name="decision" value="cancel">Cancel</button>
-    <button class="btn btn-primary" type="submit" name="decision" value="confirm" autofocus>Confirm</button>
+    <button class="btn btn-primary" type="submit" name="decision" value="confirm">Confirm</button>
   </form>
 </section>"#,
         initial = escape(&initial(v.app_name)),
@@ -251,11 +267,14 @@ pub(super) fn error(v: &Error<'_>) -> String {
     });
     let mut details = String::new();
     if !v.details.is_empty() {
-        details.push_str(
-            r#"<div class="details"><h2>For the app's developer</h2><dl>"#,
-        );
+        details.push_str(r#"<div class="details"><h2>For the app's developer</h2><dl>"#);
         for (label, value) in v.details {
-            let _ = write!(details, "<dt>{}</dt><dd>{}</dd>", escape(label), escape(value));
+            let _ = write!(
+                details,
+                "<dt>{}</dt><dd>{}</dd>",
+                escape(label),
+                escape(value)
+            );
         }
         details.push_str("</dl></div>");
     }
@@ -303,7 +322,11 @@ mod tests {
     #[test]
     fn pages_escape_every_value() {
         let evil = r#""><script>alert(1)</script>"#;
-        let roles = [Role { name: evil, description: evil, restricted: true }];
+        let roles = [Role {
+            name: evil,
+            description: evil,
+            restricted: true,
+        }];
         let hidden = [("state", evil)];
         let pages = [
             sign_in(&SignIn {
