@@ -4,7 +4,7 @@
 //! including jobs that earlier jobs of the interval scheduled.
 
 use crate::clock::Clock;
-use crate::market::orders;
+use crate::market::{buyers, orders};
 use crate::store::{Job, Store};
 use jiff::Timestamp;
 use std::time::Duration;
@@ -20,26 +20,42 @@ pub struct Runner {
     store: Store,
     clock: Clock,
     worker_id: String,
+    /// One round at a time per instance: a caller of `run_due` (the control plane after a
+    /// clock change) waits for the background round in progress, so that when it returns
+    /// everything due has run. Other instances on a shared PostgreSQL store run their own.
+    round: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 impl std::fmt::Debug for Runner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Runner").field("worker_id", &self.worker_id).finish()
+        f.debug_struct("Runner")
+            .field("worker_id", &self.worker_id)
+            .finish()
     }
 }
 
 impl Runner {
     /// A runner over `store`, on `clock`.
     pub fn new(store: Store, clock: Clock) -> Self {
-        Runner { store, clock, worker_id: format!("worker-{}", uuid::Uuid::new_v4()) }
+        Runner {
+            store,
+            clock,
+            worker_id: format!("worker-{}", uuid::Uuid::new_v4()),
+            round: Default::default(),
+        }
     }
 
     /// Runs every job due now, in `run_at` order, until none is left; returns how many ran.
     pub async fn run_due(&self) -> usize {
+        let _round = self.round.lock().await;
         let mut ran = 0;
         loop {
             let now = self.clock.now_us();
-            let jobs = match self.store.claim_due_jobs(now, BATCH, &self.worker_id, LEASE_US).await {
+            let jobs = match self
+                .store
+                .claim_due_jobs(now, BATCH, &self.worker_id, LEASE_US)
+                .await
+            {
                 Ok(j) => j,
                 Err(e) => {
                     tracing::warn!(error = %e, "claiming jobs failed");
@@ -59,10 +75,20 @@ impl Runner {
     async fn run(&self, job: Job) {
         // The job happens at its own time, not at the time the runner got to it.
         let at = Timestamp::from_microsecond(job.run_at_us).unwrap_or_else(|_| self.clock.now());
-        let order_id = job.payload["amazonOrderId"].as_str().unwrap_or_default().to_string();
+        let order_id = job.payload["amazonOrderId"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
         let result = match job.kind.as_str() {
-            orders::JOB_RELEASE_PENDING => orders::release_pending(&self.store, &order_id, at).await,
+            orders::JOB_RELEASE_PENDING => {
+                orders::release_pending(&self.store, &order_id, at).await
+            }
             orders::JOB_FBA_SHIP => orders::fba_ship(&self.store, &order_id, at).await,
+            buyers::JOB_BUYER_TICK => {
+                let seller = job.payload["sellerId"].as_str().unwrap_or_default();
+                let generation = job.payload["generation"].as_i64().unwrap_or(0);
+                buyers::tick(&self.store, seller, generation, at).await
+            }
             other => {
                 tracing::warn!(kind = other, "unknown job kind");
                 Ok(())

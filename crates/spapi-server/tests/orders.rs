@@ -67,7 +67,12 @@ impl Api<'_> {
         (status, serde_json::from_str(&text).unwrap_or(Value::Null))
     }
 
-    async fn control(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
+    async fn control(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
         let mut req = self
             .w
             .http
@@ -82,8 +87,12 @@ impl Api<'_> {
     }
 
     async fn rdt(&self, resources: Value) -> String {
-        let (status, body) =
-            self.post("/tokens/2021-03-01/restrictedDataToken", &json!({"restrictedResources": resources})).await;
+        let (status, body) = self
+            .post(
+                "/tokens/2021-03-01/restrictedDataToken",
+                &json!({"restrictedResources": resources}),
+            )
+            .await;
         assert_eq!(status, 200, "{body}");
         body["restrictedDataToken"].as_str().unwrap().to_string()
     }
@@ -92,7 +101,10 @@ impl Api<'_> {
 async fn world_with_history(config: ServerConfig) -> (World, String) {
     let w = World::start_with(config, &[]).await;
     let token = w.access_token().await;
-    let api = Api { w: &w, token: token.clone() };
+    let api = Api {
+        w: &w,
+        token: token.clone(),
+    };
     let (status, body) = api
         .control(
             reqwest::Method::POST,
@@ -123,14 +135,20 @@ async fn get_orders_pages_through_the_window_in_order() {
         conforms(ORDERS, "getOrders", 200, &body);
         pages += 1;
         for o in orders_of(&body) {
-            seen.push((o["PurchaseDate"].as_str().unwrap().to_string(), o["AmazonOrderId"].as_str().unwrap().to_string()));
+            seen.push((
+                o["PurchaseDate"].as_str().unwrap().to_string(),
+                o["AmazonOrderId"].as_str().unwrap().to_string(),
+            ));
             assert_eq!(o["MarketplaceId"], "ATVPDKIKX0DER");
             // No personal data without a Restricted Data Token.
             assert!(o.get("BuyerInfo").is_none(), "{o}");
             assert!(o["ShippingAddress"].get("AddressLine1").is_none(), "{o}");
             assert!(o["ShippingAddress"].get("PostalCode").is_some(), "{o}");
         }
-        assert_eq!(body["payload"]["CreatedBefore"], "2025-06-01T11:58:00Z", "window ends two minutes ago");
+        assert_eq!(
+            body["payload"]["CreatedBefore"], "2025-06-01T11:58:00Z",
+            "window ends two minutes ago"
+        );
         match body["payload"]["NextToken"].as_str() {
             Some(t) => {
                 assert!(orders_of(&body).len() == 25);
@@ -149,7 +167,12 @@ async fn get_orders_pages_through_the_window_in_order() {
     // A token with other filters is refused.
     let (_, first) = api.get(base).await;
     let token = first["payload"]["NextToken"].as_str().unwrap();
-    let (status, body) = api.get(&format!("{base}&OrderStatuses=Shipped&NextToken={}", urlencode(token))).await;
+    let (status, body) = api
+        .get(&format!(
+            "{base}&OrderStatuses=Shipped&NextToken={}",
+            urlencode(token)
+        ))
+        .await;
     assert_eq!(status, 400, "{body}");
     conforms(ORDERS, "getOrders", 400, &body);
     let (status, _) = api.get(&format!("{base}&NextToken=garbage")).await;
@@ -170,11 +193,17 @@ async fn get_orders_filters() {
     assert!(!orders.is_empty());
     for (filter, check) in [
         ("OrderStatuses=Shipped", ("OrderStatus", "Shipped")),
-        ("OrderStatuses=Unshipped,PartiallyShipped", ("OrderStatus", "")),
+        (
+            "OrderStatuses=Unshipped,PartiallyShipped",
+            ("OrderStatus", ""),
+        ),
         ("FulfillmentChannels=AFN", ("FulfillmentChannel", "AFN")),
         ("FulfillmentChannels=MFN", ("FulfillmentChannel", "MFN")),
         ("PaymentMethods=Other", ("PaymentMethod", "Other")),
-        ("MarketplaceIds=A2EUQ1WTGCTBG2", ("MarketplaceId", "A2EUQ1WTGCTBG2")),
+        (
+            "MarketplaceIds=A2EUQ1WTGCTBG2",
+            ("MarketplaceId", "A2EUQ1WTGCTBG2"),
+        ),
     ] {
         let url = if filter.starts_with("MarketplaceIds") {
             format!("/orders/v0/orders?{filter}&CreatedAfter=2025-05-01T00:00:00Z")
@@ -189,13 +218,24 @@ async fn get_orders_filters() {
         if !check.1.is_empty() {
             assert!(got.iter().all(|o| o[check.0] == check.1), "{filter}");
         } else {
-            assert!(got.iter().all(|o| o["OrderStatus"] == "Unshipped" || o["OrderStatus"] == "PartiallyShipped"));
+            assert!(
+                got.iter()
+                    .all(|o| o["OrderStatus"] == "Unshipped"
+                        || o["OrderStatus"] == "PartiallyShipped")
+            );
         }
     }
     // By ids, by seller order id, by last update.
-    let some: Vec<&str> = orders.iter().take(3).map(|o| o["AmazonOrderId"].as_str().unwrap()).collect();
+    let some: Vec<&str> = orders
+        .iter()
+        .take(3)
+        .map(|o| o["AmazonOrderId"].as_str().unwrap())
+        .collect();
     let (_, body) = api.get(&format!("/orders/v0/orders?MarketplaceIds=ATVPDKIKX0DER,A2EUQ1WTGCTBG2,A1AM78C64UM0Y8&AmazonOrderIds={}", some.join(","))).await;
-    let mut got: Vec<&str> = orders_of(&body).iter().map(|o| o["AmazonOrderId"].as_str().unwrap()).collect();
+    let mut got: Vec<&str> = orders_of(&body)
+        .iter()
+        .map(|o| o["AmazonOrderId"].as_str().unwrap())
+        .collect();
     got.sort();
     let mut want = some.clone();
     want.sort();
@@ -212,10 +252,17 @@ async fn get_orders_filters() {
     assert_eq!(body["payload"]["LastUpdatedBefore"], "2025-05-30T00:00:00Z");
     for o in orders_of(&body) {
         let t: Timestamp = o["LastUpdateDate"].as_str().unwrap().parse().unwrap();
-        assert!(t >= "2025-05-25T00:00:00Z".parse().unwrap() && t <= "2025-05-30T00:00:00Z".parse().unwrap());
+        assert!(
+            t >= "2025-05-25T00:00:00Z".parse().unwrap()
+                && t <= "2025-05-30T00:00:00Z".parse().unwrap()
+        );
     }
     // Delivery window filter.
-    let (status, body) = api.get(&format!("{all}&EarliestDeliveryDateAfter=2025-05-20T00:00:00Z")).await;
+    let (status, body) = api
+        .get(&format!(
+            "{all}&EarliestDeliveryDateAfter=2025-05-20T00:00:00Z"
+        ))
+        .await;
     assert_eq!(status, 200);
     for o in orders_of(&body) {
         let t: Timestamp = o["EarliestDeliveryDate"].as_str().unwrap().parse().unwrap();
@@ -229,18 +276,45 @@ async fn get_orders_rejects_what_amazon_rejects() {
     let api = Api { w: &w, token };
     for (query, field) in [
         ("MarketplaceIds=ATVPDKIKX0DER", "CreatedAfter"),
-        ("MarketplaceIds=ATVPDKIKX0DER&CreatedAfter=2025-05-01T00:00:00Z&LastUpdatedAfter=2025-05-01T00:00:00Z", "CreatedAfter"),
-        ("MarketplaceIds=ATVPDKIKX0DER&CreatedAfter=2025-06-01T11:59:00Z", "CreatedAfter"),
-        ("MarketplaceIds=ATVPDKIKX0DER&LastUpdatedBefore=2025-05-01T00:00:00Z&CreatedAfter=2025-05-01T00:00:00Z", "LastUpdatedBefore"),
-        ("MarketplaceIds=ATVPDKIKX0DER&CreatedAfter=2025-05-01T00:00:00Z&CreatedBefore=2025-04-01T00:00:00Z", "CreatedBefore"),
-        ("MarketplaceIds=ATVPDKIKX0DER&CreatedAfter=2025-05-01T00:00:00Z&MaxResultsPerPage=101", "MaxResultsPerPage"),
-        ("MarketplaceIds=A1PA6795UKMFR9&CreatedAfter=2025-05-01T00:00:00Z", "MarketplaceIds"),
-        ("MarketplaceIds=ATVPDKIKX0DER&CreatedAfter=not-a-date", "CreatedAfter"),
+        (
+            "MarketplaceIds=ATVPDKIKX0DER&CreatedAfter=2025-05-01T00:00:00Z&LastUpdatedAfter=2025-05-01T00:00:00Z",
+            "CreatedAfter",
+        ),
+        (
+            "MarketplaceIds=ATVPDKIKX0DER&CreatedAfter=2025-06-01T11:59:00Z",
+            "CreatedAfter",
+        ),
+        (
+            "MarketplaceIds=ATVPDKIKX0DER&LastUpdatedBefore=2025-05-01T00:00:00Z&CreatedAfter=2025-05-01T00:00:00Z",
+            "LastUpdatedBefore",
+        ),
+        (
+            "MarketplaceIds=ATVPDKIKX0DER&CreatedAfter=2025-05-01T00:00:00Z&CreatedBefore=2025-04-01T00:00:00Z",
+            "CreatedBefore",
+        ),
+        (
+            "MarketplaceIds=ATVPDKIKX0DER&CreatedAfter=2025-05-01T00:00:00Z&MaxResultsPerPage=101",
+            "MaxResultsPerPage",
+        ),
+        (
+            "MarketplaceIds=A1PA6795UKMFR9&CreatedAfter=2025-05-01T00:00:00Z",
+            "MarketplaceIds",
+        ),
+        (
+            "MarketplaceIds=ATVPDKIKX0DER&CreatedAfter=not-a-date",
+            "CreatedAfter",
+        ),
     ] {
         let (status, body) = api.get(&format!("/orders/v0/orders?{query}")).await;
         assert_eq!(status, 400, "{query}: {body}");
         assert_eq!(body["errors"][0]["code"], "InvalidInput", "{query}");
-        assert!(body["errors"][0]["message"].as_str().unwrap().contains(field), "{query}: {body}");
+        assert!(
+            body["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains(field),
+            "{query}: {body}"
+        );
         conforms(ORDERS, "getOrders", 400, &body);
     }
 }
@@ -250,7 +324,10 @@ async fn one_order_its_items_and_personal_data_under_the_rdt_rule() {
     let (w, token) = world_with_history(frozen(StoreConfig::SqliteMemory)).await;
     let api = Api { w: &w, token };
     let (_, body) = api.get("/orders/v0/orders?MarketplaceIds=ATVPDKIKX0DER&CreatedAfter=2025-05-01T00:00:00Z&MaxResultsPerPage=5").await;
-    let id = orders_of(&body)[0]["AmazonOrderId"].as_str().unwrap().to_string();
+    let id = orders_of(&body)[0]["AmazonOrderId"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert!(regex_like_order_id(&id), "{id}");
 
     let (status, body) = api.get(&format!("/orders/v0/orders/{id}")).await;
@@ -266,12 +343,17 @@ async fn one_order_its_items_and_personal_data_under_the_rdt_rule() {
     let (status, addr) = api.get(&format!("/orders/v0/orders/{id}/address")).await;
     assert_eq!(status, 200);
     conforms(ORDERS, "getOrderAddress", 200, &addr);
-    assert!(addr["payload"]["ShippingAddress"].get("Name").is_none(), "{addr}");
+    assert!(
+        addr["payload"]["ShippingAddress"].get("Name").is_none(),
+        "{addr}"
+    );
     let (status, buyer) = api.get(&format!("/orders/v0/orders/{id}/buyerInfo")).await;
     assert_eq!(status, 200);
     conforms(ORDERS, "getOrderBuyerInfo", 200, &buyer);
     assert!(buyer["payload"].get("BuyerEmail").is_none(), "{buyer}");
-    let (status, ib) = api.get(&format!("/orders/v0/orders/{id}/orderItems/buyerInfo")).await;
+    let (status, ib) = api
+        .get(&format!("/orders/v0/orders/{id}/orderItems/buyerInfo"))
+        .await;
     assert_eq!(status, 200);
     conforms(ORDERS, "getOrderItemsBuyerInfo", 200, &ib);
 
@@ -283,15 +365,31 @@ async fn one_order_its_items_and_personal_data_under_the_rdt_rule() {
             {"method": "GET", "path": "/orders/v0/orders/{orderId}", "dataElements": ["shippingAddress"]}
         ]))
         .await;
-    let (status, addr) = api.get_with(&format!("/orders/v0/orders/{id}/address"), &rdt).await;
+    let (status, addr) = api
+        .get_with(&format!("/orders/v0/orders/{id}/address"), &rdt)
+        .await;
     assert_eq!(status, 200);
     conforms(ORDERS, "getOrderAddress", 200, &addr);
-    assert!(addr["payload"]["ShippingAddress"]["Name"].is_string(), "{addr}");
+    assert!(
+        addr["payload"]["ShippingAddress"]["Name"].is_string(),
+        "{addr}"
+    );
     assert!(addr["payload"]["ShippingAddress"]["AddressLine1"].is_string());
-    let (_, buyer) = api.get_with(&format!("/orders/v0/orders/{id}/buyerInfo"), &rdt).await;
-    assert!(buyer["payload"]["BuyerEmail"].as_str().unwrap().contains("@marketplace.amazon."), "{buyer}");
+    let (_, buyer) = api
+        .get_with(&format!("/orders/v0/orders/{id}/buyerInfo"), &rdt)
+        .await;
+    assert!(
+        buyer["payload"]["BuyerEmail"]
+            .as_str()
+            .unwrap()
+            .contains("@marketplace.amazon."),
+        "{buyer}"
+    );
     let (_, order) = api.get_with(&format!("/orders/v0/orders/{id}"), &rdt).await;
-    assert!(order["payload"]["ShippingAddress"]["AddressLine1"].is_string(), "{order}");
+    assert!(
+        order["payload"]["ShippingAddress"]["AddressLine1"].is_string(),
+        "{order}"
+    );
     // shippingAddress only: buyer info stays hidden.
     assert!(order["payload"].get("BuyerInfo").is_none(), "{order}");
 
@@ -304,13 +402,19 @@ async fn one_order_its_items_and_personal_data_under_the_rdt_rule() {
 fn regex_like_order_id(id: &str) -> bool {
     let parts: Vec<&str> = id.split('-').collect();
     parts.len() == 3
-        && [3, 7, 7].iter().zip(&parts).all(|(n, p)| p.len() == *n && p.bytes().all(|b| b.is_ascii_digit()))
+        && [3, 7, 7]
+            .iter()
+            .zip(&parts)
+            .all(|(n, p)| p.len() == *n && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
 #[tokio::test]
 async fn sellers_describe_the_seller_record() {
     let w = World::start().await;
-    let api = Api { w: &w, token: w.access_token().await };
+    let api = Api {
+        w: &w,
+        token: w.access_token().await,
+    };
     let (status, body) = api.get("/sellers/v1/marketplaceParticipations").await;
     assert_eq!(status, 200);
     conforms(SELLERS, "getMarketplaceParticipations", 200, &body);
@@ -329,19 +433,33 @@ async fn order_scenario(config: ServerConfig) {
     let (w, token) = world_with_history(config).await;
     let api = Api { w: &w, token };
     let seller = w.seller_id.clone();
-    let (_, listings) = api.control(reqwest::Method::GET, &format!("/sellers/{seller}/listings"), None).await;
+    let (_, listings) = api
+        .control(
+            reqwest::Method::GET,
+            &format!("/sellers/{seller}/listings"),
+            None,
+        )
+        .await;
     let mfn = listings["listings"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|l| l["fulfillment_channel"] == "MFN" && l["marketplace_id"] == "ATVPDKIKX0DER" && l["quantity"].as_i64().unwrap() >= 3)
+        .find(|l| {
+            l["fulfillment_channel"] == "MFN"
+                && l["marketplace_id"] == "ATVPDKIKX0DER"
+                && l["quantity"].as_i64().unwrap() >= 3
+        })
         .expect("an MFN listing with stock")
         .clone();
     let sku = mfn["sku"].as_str().unwrap();
     let stock = mfn["quantity"].as_i64().unwrap();
     // More than the stock is refused.
     let (status, _) = api
-        .control(reqwest::Method::POST, &format!("/sellers/{seller}/orders"), Some(json!({"items": [{"sku": sku, "quantity": stock + 1}]})))
+        .control(
+            reqwest::Method::POST,
+            &format!("/sellers/{seller}/orders"),
+            Some(json!({"items": [{"sku": sku, "quantity": stock + 1}]})),
+        )
         .await;
     assert_eq!(status, 400);
     let (status, placed) = api
@@ -352,60 +470,142 @@ async fn order_scenario(config: ServerConfig) {
         )
         .await;
     assert_eq!(status, 201, "{placed}");
-    let id = placed["order"]["AmazonOrderId"].as_str().unwrap().to_string();
+    let id = placed["order"]["AmazonOrderId"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert_eq!(placed["order"]["OrderStatus"], "Pending");
-    let (_, after) = api.control(reqwest::Method::GET, &format!("/sellers/{seller}/listings"), None).await;
-    let now_listing = after["listings"].as_array().unwrap().iter().find(|l| l["sku"] == sku && l["marketplace_id"] == "ATVPDKIKX0DER").unwrap();
-    assert_eq!(now_listing["quantity"].as_i64().unwrap(), stock - 2, "stock reserved");
+    let (_, after) = api
+        .control(
+            reqwest::Method::GET,
+            &format!("/sellers/{seller}/listings"),
+            None,
+        )
+        .await;
+    let now_listing = after["listings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["sku"] == sku && l["marketplace_id"] == "ATVPDKIKX0DER")
+        .unwrap();
+    assert_eq!(
+        now_listing["quantity"].as_i64().unwrap(),
+        stock - 2,
+        "stock reserved"
+    );
 
     // Pending orders cannot ship.
-    let item_id = placed["orderItems"][0]["OrderItemId"].as_str().unwrap().to_string();
+    let item_id = placed["orderItems"][0]["OrderItemId"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let confirm = |qty: i64| {
         json!({"marketplaceId": "ATVPDKIKX0DER", "packageDetail": {
             "packageReferenceId": "1", "carrierCode": "UPS", "trackingNumber": "1Z999",
             "shipDate": "2025-06-01T12:00:00Z", "orderItems": [{"orderItemId": item_id, "quantity": qty}]}})
     };
-    let (status, body) = api.post(&format!("/orders/v0/orders/{id}/shipmentConfirmation"), &confirm(1)).await;
+    let (status, body) = api
+        .post(
+            &format!("/orders/v0/orders/{id}/shipmentConfirmation"),
+            &confirm(1),
+        )
+        .await;
     assert_eq!(status, 400, "{body}");
 
     // The payment hold passes on the clock.
-    let (status, _) = api.control(reqwest::Method::POST, "/clock", Some(json!({"advance_seconds": 600}))).await;
+    let (status, _) = api
+        .control(
+            reqwest::Method::POST,
+            "/clock",
+            Some(json!({"advance_seconds": 600})),
+        )
+        .await;
     assert_eq!(status, 200);
     let (_, order) = api.get(&format!("/orders/v0/orders/{id}")).await;
     assert_eq!(order["payload"]["OrderStatus"], "Unshipped", "{order}");
     // Found by getOrders once its update is two minutes old.
-    let (_, found) = api.get("/orders/v0/orders?MarketplaceIds=ATVPDKIKX0DER&LastUpdatedAfter=2025-06-01T12:00:00Z").await;
-    assert!(orders_of(&found).iter().any(|o| o["AmazonOrderId"] == id.as_str()), "{found}");
+    let (_, found) = api
+        .get("/orders/v0/orders?MarketplaceIds=ATVPDKIKX0DER&LastUpdatedAfter=2025-06-01T12:00:00Z")
+        .await;
+    assert!(
+        orders_of(&found)
+            .iter()
+            .any(|o| o["AmazonOrderId"] == id.as_str()),
+        "{found}"
+    );
 
     // Too many units, then a partial and a full shipment.
-    let (status, body) = api.post(&format!("/orders/v0/orders/{id}/shipmentConfirmation"), &confirm(3)).await;
+    let (status, body) = api
+        .post(
+            &format!("/orders/v0/orders/{id}/shipmentConfirmation"),
+            &confirm(3),
+        )
+        .await;
     assert_eq!(status, 400, "{body}");
     conforms(ORDERS, "confirmShipment", 400, &body);
-    let (status, body) = api.post(&format!("/orders/v0/orders/{id}/shipmentConfirmation"), &confirm(1)).await;
+    let (status, body) = api
+        .post(
+            &format!("/orders/v0/orders/{id}/shipmentConfirmation"),
+            &confirm(1),
+        )
+        .await;
     assert_eq!(status, 204, "{body}");
     let (_, order) = api.get(&format!("/orders/v0/orders/{id}")).await;
     assert_eq!(order["payload"]["OrderStatus"], "PartiallyShipped");
-    let (status, _) = api.post(&format!("/orders/v0/orders/{id}/shipmentConfirmation"), &confirm(1)).await;
+    let (status, _) = api
+        .post(
+            &format!("/orders/v0/orders/{id}/shipmentConfirmation"),
+            &confirm(1),
+        )
+        .await;
     assert_eq!(status, 204);
     let (_, order) = api.get(&format!("/orders/v0/orders/{id}")).await;
     assert_eq!(order["payload"]["OrderStatus"], "Shipped");
     assert_eq!(order["payload"]["NumberOfItemsShipped"], 2);
     conforms(ORDERS, "getOrder", 200, &order);
-    let (status, _) = api.post(&format!("/orders/v0/orders/{id}/shipmentConfirmation"), &confirm(1)).await;
+    let (status, _) = api
+        .post(
+            &format!("/orders/v0/orders/{id}/shipmentConfirmation"),
+            &confirm(1),
+        )
+        .await;
     assert_eq!(status, 400, "nothing left to ship");
 
     // The events, in order, each a valid ORDER_CHANGE payload.
-    let (_, outbox) = api.control(reqwest::Method::GET, "/outbox?limit=1000", None).await;
+    let (_, outbox) = api
+        .control(reqwest::Method::GET, "/outbox?limit=1000", None)
+        .await;
     let events: Vec<&Value> = outbox["events"]
         .as_array()
         .unwrap()
         .iter()
         .filter(|e| e["payload"]["AmazonOrderId"] == id.as_str())
         .collect();
-    let reasons: Vec<&str> = events.iter().map(|e| e["payload"]["OrderChangeTrigger"]["ChangeReason"].as_str().unwrap()).collect();
-    assert_eq!(reasons, ["NewOrder", "PaymentAuthorized", "ShipmentConfirmed", "ShipmentConfirmed"]);
-    let statuses: Vec<&str> = events.iter().map(|e| e["payload"]["Summary"]["OrderStatus"].as_str().unwrap()).collect();
-    assert_eq!(statuses, ["Pending", "Unshipped", "PartiallyShipped", "Shipped"]);
+    let reasons: Vec<&str> = events
+        .iter()
+        .map(|e| {
+            e["payload"]["OrderChangeTrigger"]["ChangeReason"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            "NewOrder",
+            "PaymentAuthorized",
+            "ShipmentConfirmed",
+            "ShipmentConfirmed"
+        ]
+    );
+    let statuses: Vec<&str> = events
+        .iter()
+        .map(|e| e["payload"]["Summary"]["OrderStatus"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        statuses,
+        ["Pending", "Unshipped", "PartiallyShipped", "Shipped"]
+    );
     if let Some(dir) = spapi_conformance::models_dir() {
         for e in events {
             assert_eq!(e["topic"], "ORDER_CHANGE");
@@ -415,8 +615,12 @@ async fn order_scenario(config: ServerConfig) {
                 "NotificationMetadata": {"ApplicationId": w.application_id, "SubscriptionId": "s",
                     "PublishTime": e["created_at"], "NotificationId": "n"}
             });
-            spapi_conformance::validate_schema_file(&dir, "schemas/notifications/OrderChangeNotification.json", &envelope)
-                .unwrap_or_else(|errs| panic!("{errs:?}\n{envelope}"));
+            spapi_conformance::validate_schema_file(
+                &dir,
+                "schemas/notifications/OrderChangeNotification.json",
+                &envelope,
+            )
+            .unwrap_or_else(|errs| panic!("{errs:?}\n{envelope}"));
         }
     }
 }
@@ -438,22 +642,48 @@ async fn fba_orders_ship_by_themselves_on_the_clock() {
     let (w, token) = world_with_history(frozen(StoreConfig::SqliteMemory)).await;
     let api = Api { w: &w, token };
     let seller = w.seller_id.clone();
-    let (_, listings) = api.control(reqwest::Method::GET, &format!("/sellers/{seller}/listings"), None).await;
+    let (_, listings) = api
+        .control(
+            reqwest::Method::GET,
+            &format!("/sellers/{seller}/listings"),
+            None,
+        )
+        .await;
     let afn = listings["listings"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|l| l["fulfillment_channel"] == "AFN" && l["marketplace_id"] == "ATVPDKIKX0DER" && l["quantity"].as_i64().unwrap() >= 1)
+        .find(|l| {
+            l["fulfillment_channel"] == "AFN"
+                && l["marketplace_id"] == "ATVPDKIKX0DER"
+                && l["quantity"].as_i64().unwrap() >= 1
+        })
         .expect("an FBA listing with stock")
         .clone();
     let (status, placed) = api
-        .control(reqwest::Method::POST, &format!("/sellers/{seller}/orders"), Some(json!({"items": [{"sku": afn["sku"], "quantity": 1}]})))
+        .control(
+            reqwest::Method::POST,
+            &format!("/sellers/{seller}/orders"),
+            Some(json!({"items": [{"sku": afn["sku"], "quantity": 1}]})),
+        )
         .await;
     assert_eq!(status, 201, "{placed}");
-    let id = placed["order"]["AmazonOrderId"].as_str().unwrap().to_string();
-    let (_, _) = api.control(reqwest::Method::POST, "/clock", Some(json!({"advance_seconds": SignedDuration::from_hours(13).as_secs()}))).await;
+    let id = placed["order"]["AmazonOrderId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (_, _) = api
+        .control(
+            reqwest::Method::POST,
+            "/clock",
+            Some(json!({"advance_seconds": SignedDuration::from_hours(13).as_secs()})),
+        )
+        .await;
     // Thirteen hours on, the access token has expired: refresh, as an app would.
-    let api = Api { w: &w, token: w.access_token().await };
+    let api = Api {
+        w: &w,
+        token: w.access_token().await,
+    };
     let (_, order) = api.get(&format!("/orders/v0/orders/{id}")).await;
     assert_eq!(order["payload"]["OrderStatus"], "Shipped", "{order}");
     // Sellers cannot confirm FBA shipments.
@@ -472,7 +702,10 @@ async fn a_seller_never_sees_another_sellers_orders() {
     let (w, token) = world_with_history(frozen(StoreConfig::SqliteMemory)).await;
     let api = Api { w: &w, token };
     let (_, body) = api.get("/orders/v0/orders?MarketplaceIds=ATVPDKIKX0DER&CreatedAfter=2025-05-01T00:00:00Z&MaxResultsPerPage=1").await;
-    let id = orders_of(&body)[0]["AmazonOrderId"].as_str().unwrap().to_string();
+    let id = orders_of(&body)[0]["AmazonOrderId"]
+        .as_str()
+        .unwrap()
+        .to_string();
     // A second seller of the same app, in the same world.
     let auth = w.server.auth();
     let other = auth
@@ -485,14 +718,103 @@ async fn a_seller_never_sees_another_sellers_orders() {
         })
         .await
         .unwrap();
-    let refresh = auth.self_authorize(&w.application_id, &other.selling_partner_id).await.unwrap();
+    let refresh = auth
+        .self_authorize(&w.application_id, &other.selling_partner_id)
+        .await
+        .unwrap();
     let (_, t) = w
-        .token_request(&[("grant_type", "refresh_token"), ("refresh_token", &refresh), ("client_id", &w.client_id), ("client_secret", &w.client_secret)])
+        .token_request(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", &refresh),
+            ("client_id", &w.client_id),
+            ("client_secret", &w.client_secret),
+        ])
         .await;
-    let other_api = Api { w: &w, token: t["access_token"].as_str().unwrap().to_string() };
+    let other_api = Api {
+        w: &w,
+        token: t["access_token"].as_str().unwrap().to_string(),
+    };
     let (status, _) = other_api.get(&format!("/orders/v0/orders/{id}")).await;
     assert_eq!(status, 404);
-    let (status, body) = other_api.get("/orders/v0/orders?MarketplaceIds=ATVPDKIKX0DER&CreatedAfter=2025-05-01T00:00:00Z").await;
+    let (status, body) = other_api
+        .get("/orders/v0/orders?MarketplaceIds=ATVPDKIKX0DER&CreatedAfter=2025-05-01T00:00:00Z")
+        .await;
     assert_eq!(status, 200);
     assert!(orders_of(&body).is_empty());
+}
+
+#[tokio::test]
+async fn the_buyer_simulator_orders_at_its_rate_on_the_clock() {
+    let (w, token) = world_with_history(frozen(StoreConfig::SqliteMemory)).await;
+    let api = Api { w: &w, token };
+    let seller = w.seller_id.clone();
+    let before = w.server.store().count_orders(&seller).await.unwrap();
+    let (status, _) = api
+        .control(
+            reqwest::Method::POST,
+            &format!("/sellers/{seller}/buyers"),
+            Some(json!({"orders_per_hour": 30})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    // Reconfiguring does not start a second stream of buyers.
+    let (status, _) = api
+        .control(
+            reqwest::Method::POST,
+            &format!("/sellers/{seller}/buyers"),
+            Some(json!({"orders_per_hour": 30})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    api.control(
+        reqwest::Method::POST,
+        "/clock",
+        Some(json!({"advance_seconds": 4 * 3600})),
+    )
+    .await;
+    let placed = w.server.store().count_orders(&seller).await.unwrap() - before;
+    // 120 expected; a Poisson count stays well inside this range.
+    assert!(
+        (60..=200).contains(&placed),
+        "{placed} orders in four hours at 30/h"
+    );
+    let (_, events) = api
+        .control(reqwest::Method::GET, "/outbox?limit=1000", None)
+        .await;
+    let new_orders = events["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["payload"]["OrderChangeTrigger"]["ChangeReason"] == "NewOrder")
+        .count() as i64;
+    assert_eq!(
+        new_orders, placed,
+        "every simulated order fired ORDER_CHANGE"
+    );
+    // Stopped, nothing more arrives.
+    api.control(
+        reqwest::Method::POST,
+        &format!("/sellers/{seller}/buyers"),
+        Some(json!({"orders_per_hour": 0})),
+    )
+    .await;
+    let stopped = w.server.store().count_orders(&seller).await.unwrap();
+    api.control(
+        reqwest::Method::POST,
+        "/clock",
+        Some(json!({"advance_seconds": 3600})),
+    )
+    .await;
+    assert_eq!(
+        w.server.store().count_orders(&seller).await.unwrap(),
+        stopped
+    );
+    let (status, _) = api
+        .control(
+            reqwest::Method::POST,
+            &format!("/sellers/{seller}/buyers"),
+            Some(json!({"orders_per_hour": -1})),
+        )
+        .await;
+    assert_eq!(status, 400);
 }

@@ -22,7 +22,14 @@ pub fn routes() -> Router<ControlPlane> {
         .route("/sellers/{seller_id}/world", post(generate))
         .route("/sellers/{seller_id}/listings", get(listings))
         .route("/sellers/{seller_id}/orders", post(place_order))
-        .route("/sellers/{seller_id}/orders/{order_id}/cancel", post(cancel_order))
+        .route(
+            "/sellers/{seller_id}/orders/{order_id}/cancel",
+            post(cancel_order),
+        )
+        .route(
+            "/sellers/{seller_id}/buyers",
+            get(get_buyers).post(set_buyers),
+        )
         .route("/outbox", get(outbox))
 }
 
@@ -37,21 +44,40 @@ async fn seller(cp: &ControlPlane, id: &str) -> Result<SellerRecord, ApiError> {
 
 /// Generates the seller's catalog, listings and order history (body: a `WorldSpec`, every
 /// field optional).
-async fn generate(State(cp): State<ControlPlane>, Path(id): Path<String>, body: bytes::Bytes) -> Reply {
+async fn generate(
+    State(cp): State<ControlPlane>,
+    Path(id): Path<String>,
+    body: bytes::Bytes,
+) -> Reply {
     let seller = seller(&cp, &id).await?;
-    let spec: WorldSpec = if body.iter().all(u8::is_ascii_whitespace) { WorldSpec::default() } else { parse(&body)? };
+    let spec: WorldSpec = if body.iter().all(u8::is_ascii_whitespace) {
+        WorldSpec::default()
+    } else {
+        parse(&body)?
+    };
     if spec.products == 0 || spec.products > 100_000 || spec.days < 1 || spec.days > 3650 {
-        return Err(ApiError::invalid_input("products must be 1..=100000 and days 1..=3650."));
+        return Err(ApiError::invalid_input(
+            "products must be 1..=100000 and days 1..=3650.",
+        ));
     }
     let stats = world::generate(cp.auth.store(), &seller, &spec, cp.auth.clock().now())
         .await
         .map_err(ApiError::internal)?;
-    Ok((StatusCode::CREATED, Json(json!({"seller_id": id, "spec": spec, "created": stats}))).into_response())
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"seller_id": id, "spec": spec, "created": stats})),
+    )
+        .into_response())
 }
 
 async fn listings(State(cp): State<ControlPlane>, Path(id): Path<String>) -> Reply {
     seller(&cp, &id).await?;
-    let rows = cp.auth.store().listings_of_seller(&id).await.map_err(ApiError::internal)?;
+    let rows = cp
+        .auth
+        .store()
+        .listings_of_seller(&id)
+        .await
+        .map_err(ApiError::internal)?;
     let list: Vec<_> = rows
         .iter()
         .map(|l| {
@@ -64,16 +90,27 @@ async fn listings(State(cp): State<ControlPlane>, Path(id): Path<String>) -> Rep
 }
 
 /// Places a buyer order now (Pending; Unshipped after the payment hold on the clock).
-async fn place_order(State(cp): State<ControlPlane>, Path(id): Path<String>, body: bytes::Bytes) -> Reply {
+async fn place_order(
+    State(cp): State<ControlPlane>,
+    Path(id): Path<String>,
+    body: bytes::Bytes,
+) -> Reply {
     let seller = seller(&cp, &id).await?;
     let new: NewOrder = parse(&body)?;
-    let mp_id = new.marketplace_id.clone().or_else(|| seller.marketplace_ids.first().cloned()).unwrap_or_default();
-    let mp = marketplace(&mp_id).ok_or_else(|| ApiError::invalid_input(format!("Unknown marketplace {mp_id}.")))?;
+    let mp_id = new
+        .marketplace_id
+        .clone()
+        .or_else(|| seller.marketplace_ids.first().cloned())
+        .unwrap_or_default();
+    let mp = marketplace(&mp_id)
+        .ok_or_else(|| ApiError::invalid_input(format!("Unknown marketplace {mp_id}.")))?;
     let mut ids = || {
         // Order ids of placed orders are random, not seeded: the world's history owns the seed.
         let mut rng = world::rng_for(rand::random(), "order");
         let order = world::order_id(&mut rng, mp);
-        let items = (0..new.items.len()).map(|_| world::order_item_id(&mut rng)).collect();
+        let items = (0..new.items.len())
+            .map(|_| world::order_item_id(&mut rng))
+            .collect();
         (order, items)
     };
     let row = orders::place(
@@ -85,10 +122,17 @@ async fn place_order(State(cp): State<ControlPlane>, Path(id): Path<String>, bod
         &mut ids,
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(json!({"order": row.doc, "orderItems": row.items}))).into_response())
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"order": row.doc, "orderItems": row.items})),
+    )
+        .into_response())
 }
 
-async fn cancel_order(State(cp): State<ControlPlane>, Path((id, order)): Path<(String, String)>) -> Reply {
+async fn cancel_order(
+    State(cp): State<ControlPlane>,
+    Path((id, order)): Path<(String, String)>,
+) -> Reply {
     let row = orders::cancel(cp.auth.store(), &id, &order, cp.auth.clock().now()).await?;
     Ok(Json(json!({"order": row.doc})).into_response())
 }
@@ -101,11 +145,46 @@ struct OutboxQuery {
 /// Events committed with the writes that caused them and not yet delivered, oldest first.
 async fn outbox(State(cp): State<ControlPlane>, Query(q): Query<OutboxQuery>) -> Reply {
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
-    let entries = cp.auth.store().pending_outbox(limit).await.map_err(ApiError::internal)?;
+    let entries = cp
+        .auth
+        .store()
+        .pending_outbox(limit)
+        .await
+        .map_err(ApiError::internal)?;
     let list: Vec<_> = entries
         .iter()
         .map(|e| json!({"id": e.id, "topic": e.topic, "seller_id": e.seller_id, "payload": e.payload,
             "created_at": crate::market::orders::iso(jiff::Timestamp::from_microsecond(e.created_at_us).unwrap_or_default())}))
         .collect();
     Ok(Json(json!({"events": list})).into_response())
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BuyersBody {
+    orders_per_hour: f64,
+}
+
+/// The buyer simulator's rate for a seller (orders per simulated hour; 0 stops it).
+async fn set_buyers(
+    State(cp): State<ControlPlane>,
+    Path(id): Path<String>,
+    body: bytes::Bytes,
+) -> Reply {
+    seller(&cp, &id).await?;
+    let b: BuyersBody = parse(&body)?;
+    crate::market::buyers::configure(
+        cp.auth.store(),
+        &id,
+        b.orders_per_hour,
+        cp.auth.clock().now(),
+    )
+    .await?;
+    Ok(Json(json!({"seller_id": id, "orders_per_hour": b.orders_per_hour})).into_response())
+}
+
+async fn get_buyers(State(cp): State<ControlPlane>, Path(id): Path<String>) -> Reply {
+    seller(&cp, &id).await?;
+    let rate = crate::market::buyers::rate(cp.auth.store(), &id).await?;
+    Ok(Json(json!({"seller_id": id, "orders_per_hour": rate})).into_response())
 }

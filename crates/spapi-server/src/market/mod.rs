@@ -1,7 +1,8 @@
 //! The seller world: rules that every API applies the same way. No HTTP here.
 
-pub mod personal_data;
+pub mod buyers;
 pub mod marketplaces;
 pub mod money;
 pub mod orders;
+pub mod personal_data;
 pub mod sales;

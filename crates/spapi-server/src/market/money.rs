@@ -17,7 +17,12 @@ pub fn format(minor: i64, currency: &str) -> String {
     let scale = 10i64.pow(e);
     let sign = if minor < 0 { "-" } else { "" };
     let abs = minor.abs();
-    format!("{sign}{}.{:0width$}", abs / scale, abs % scale, width = e as usize)
+    format!(
+        "{sign}{}.{:0width$}",
+        abs / scale,
+        abs % scale,
+        width = e as usize
+    )
 }
 
 /// Parses a decimal string into minor units; `None` if it is not a non-negative amount with
@@ -33,7 +38,11 @@ pub fn parse(amount: &str, currency: &str) -> Option<i64> {
         return None;
     }
     let whole: i64 = whole.parse().ok()?;
-    let frac: i64 = if frac.is_empty() { 0 } else { format!("{frac:0<e$}").parse().ok()? };
+    let frac: i64 = if frac.is_empty() {
+        0
+    } else {
+        format!("{frac:0<e$}").parse().ok()?
+    };
     whole.checked_mul(10i64.pow(e as u32))?.checked_add(frac)
 }
 

@@ -20,7 +20,9 @@ pub const ORDER_CHANGE: &str = "ORDER_CHANGE";
 
 /// SP-API's date-time format: UTC, whole seconds (`2024-05-01T12:00:00Z`).
 pub fn iso(t: Timestamp) -> String {
-    t.round(jiff::Unit::Second).map(|t| t.to_string()).unwrap_or_else(|_| t.to_string())
+    t.round(jiff::Unit::Second)
+        .map(|t| t.to_string())
+        .unwrap_or_else(|_| t.to_string())
 }
 
 fn us(t: Timestamp) -> i64 {
@@ -124,7 +126,9 @@ pub fn assemble(f: &OrderFacts) -> OrderRow {
                 title: Some(l.title.clone()),
                 quantity_ordered: l.quantity,
                 quantity_shipped: Some(l.quantity_shipped),
-                product_info: Some(m::ProductInfoDetail { number_of_items: Some("1".into()) }),
+                product_info: Some(m::ProductInfoDetail {
+                    number_of_items: Some("1".into()),
+                }),
                 item_price: Some(money(price, cur)),
                 shipping_price: Some(money(l.shipping_minor, cur)),
                 item_tax: Some(money(tax, cur)),
@@ -150,7 +154,11 @@ pub fn assemble(f: &OrderFacts) -> OrderRow {
     let ship_days = if f.prime { 1 } else { 2 };
     let deliver_days = if f.prime { (1, 2) } else { (3, 7) };
     let day = SignedDuration::from_hours(24);
-    let at = |days: i64| f.purchase.checked_add(day * days as i32).unwrap_or(f.purchase);
+    let at = |days: i64| {
+        f.purchase
+            .checked_add(day * days as i32)
+            .unwrap_or(f.purchase)
+    };
     let pending = f.status == "Pending";
     let order = m::Order {
         amazon_order_id: f.amazon_order_id.clone(),
@@ -160,7 +168,14 @@ pub fn assemble(f: &OrderFacts) -> OrderRow {
         order_status: m::OrderOrderStatus::from_wire(&f.status),
         fulfillment_channel: Some(m::OrderFulfillmentChannel::from_wire(f.channel)),
         sales_channel: Some(f.marketplace.name.to_string()),
-        ship_service_level: Some(if f.prime { "Expedited" } else { "Std Cont US Street Addr" }.into()),
+        ship_service_level: Some(
+            if f.prime {
+                "Expedited"
+            } else {
+                "Std Cont US Street Addr"
+            }
+            .into(),
+        ),
         // Amazon leaves the total out while an order is Pending.
         order_total: (!pending).then(|| money(total, cur)),
         number_of_items_shipped: Some(shipped),
@@ -168,7 +183,9 @@ pub fn assemble(f: &OrderFacts) -> OrderRow {
         payment_method: Some(m::OrderPaymentMethod::from_wire(f.payment_method)),
         payment_method_details: Some(vec!["Standard".into()]),
         marketplace_id: Some(f.marketplace.id.to_string()),
-        shipment_service_level_category: Some(if f.prime { "Expedited" } else { "Standard" }.into()),
+        shipment_service_level_category: Some(
+            if f.prime { "Expedited" } else { "Standard" }.into(),
+        ),
         order_type: Some(m::OrderOrderType::from_wire("StandardOrder")),
         earliest_ship_date: Some(iso(f.purchase)),
         latest_ship_date: Some(iso(at(ship_days))),
@@ -187,7 +204,9 @@ pub fn assemble(f: &OrderFacts) -> OrderRow {
         buyer_info: Some(m::BuyerInfo {
             buyer_email: Some(f.buyer_email.clone()),
             buyer_name: Some(f.buyer_name.clone()),
-            purchase_order_number: f.business.then(|| format!("PO-{}", &f.amazon_order_id[12..])),
+            purchase_order_number: f
+                .business
+                .then(|| format!("PO-{}", &f.amazon_order_id[12..])),
             ..Default::default()
         }),
         buyer_tax_information: f.buyer_company.as_ref().map(|c| m::BuyerTaxInformation {
@@ -329,7 +348,10 @@ pub async fn search(
     now: Timestamp,
     p: &GetOrdersParams,
 ) -> Result<OrdersPage, ApiError> {
-    let seller = caller.selling_partner_id.clone().ok_or_else(ApiError::unauthorized)?;
+    let seller = caller
+        .selling_partner_id
+        .clone()
+        .ok_or_else(ApiError::unauthorized)?;
     let created_after = date("CreatedAfter", &p.created_after)?;
     let created_before = date("CreatedBefore", &p.created_before)?;
     let updated_after = date("LastUpdatedAfter", &p.last_updated_after)?;
@@ -342,13 +364,19 @@ pub async fn search(
         ));
     }
     if created_after.is_none() && updated_after.is_none() && !by_ids {
-        return Err(bad("CreatedAfter", "Either CreatedAfter or LastUpdatedAfter is required."));
+        return Err(bad(
+            "CreatedAfter",
+            "Either CreatedAfter or LastUpdatedAfter is required.",
+        ));
     }
     if created_before.is_some() && created_after.is_none() {
         return Err(bad("CreatedBefore", "CreatedBefore requires CreatedAfter."));
     }
     if updated_before.is_some() && updated_after.is_none() {
-        return Err(bad("LastUpdatedBefore", "LastUpdatedBefore requires LastUpdatedAfter."));
+        return Err(bad(
+            "LastUpdatedBefore",
+            "LastUpdatedBefore requires LastUpdatedAfter.",
+        ));
     }
     // Amazon only answers for windows that end two minutes or more in the past.
     let latest = now.checked_sub(SignedDuration::from_mins(2)).unwrap_or(now);
@@ -361,26 +389,40 @@ pub async fn search(
         if t.is_some_and(|t| t > latest) {
             return Err(bad(
                 field,
-                format!("{field} must be no later than two minutes before the time of the request."),
+                format!(
+                    "{field} must be no later than two minutes before the time of the request."
+                ),
             ));
         }
     }
     if let (Some(a), Some(b)) = (created_after, created_before)
         && b < a
     {
-        return Err(bad("CreatedBefore", "CreatedBefore must be after CreatedAfter."));
+        return Err(bad(
+            "CreatedBefore",
+            "CreatedBefore must be after CreatedAfter.",
+        ));
     }
     if let (Some(a), Some(b)) = (updated_after, updated_before)
         && b < a
     {
-        return Err(bad("LastUpdatedBefore", "LastUpdatedBefore must be after LastUpdatedAfter."));
+        return Err(bad(
+            "LastUpdatedBefore",
+            "LastUpdatedBefore must be after LastUpdatedAfter.",
+        ));
     }
     let limit = p.max_results_per_page.unwrap_or(MAX_RESULTS_PER_PAGE);
     if !(1..=MAX_RESULTS_PER_PAGE).contains(&limit) {
-        return Err(bad("MaxResultsPerPage", "MaxResultsPerPage must be between 1 and 100."));
+        return Err(bad(
+            "MaxResultsPerPage",
+            "MaxResultsPerPage must be between 1 and 100.",
+        ));
     }
     if p.amazon_order_ids.len() > 50 {
-        return Err(bad("AmazonOrderIds", "AmazonOrderIds takes at most 50 values."));
+        return Err(bad(
+            "AmazonOrderIds",
+            "AmazonOrderIds takes at most 50 values.",
+        ));
     }
     for mp in &p.marketplace_ids {
         if !caller.marketplace_ids.contains(mp) {
@@ -417,10 +459,22 @@ pub async fn search(
         is_ispu: p.is_ispu,
         store_chain_store_id: p.store_chain_store_id.clone(),
         supply_source_id: p.actual_fulfillment_supply_source_id.clone(),
-        earliest_delivery_before_us: delivery("EarliestDeliveryDateBefore", &p.earliest_delivery_date_before)?,
-        earliest_delivery_after_us: delivery("EarliestDeliveryDateAfter", &p.earliest_delivery_date_after)?,
-        latest_delivery_before_us: delivery("LatestDeliveryDateBefore", &p.latest_delivery_date_before)?,
-        latest_delivery_after_us: delivery("LatestDeliveryDateAfter", &p.latest_delivery_date_after)?,
+        earliest_delivery_before_us: delivery(
+            "EarliestDeliveryDateBefore",
+            &p.earliest_delivery_date_before,
+        )?,
+        earliest_delivery_after_us: delivery(
+            "EarliestDeliveryDateAfter",
+            &p.earliest_delivery_date_after,
+        )?,
+        latest_delivery_before_us: delivery(
+            "LatestDeliveryDateBefore",
+            &p.latest_delivery_date_before,
+        )?,
+        latest_delivery_after_us: delivery(
+            "LatestDeliveryDateAfter",
+            &p.latest_delivery_date_after,
+        )?,
         after: None,
         limit: 0,
     };
@@ -434,7 +488,11 @@ pub async fn search(
     let next_token = if rows.len() > limit as usize {
         rows.truncate(limit as usize);
         rows.last().map(|r| {
-            let t = if by_update { r.updated_at_us } else { r.purchase_at_us };
+            let t = if by_update {
+                r.updated_at_us
+            } else {
+                r.purchase_at_us
+            };
             encode_token(t, r.id, &fingerprint)
         })
     } else {
@@ -451,11 +509,26 @@ pub async fn search(
 
 fn filter_fingerprint(q: &OrderQuery) -> String {
     let canon = json!([
-        q.seller_id, q.by_update, q.from_us, q.to_us, q.marketplace_ids, q.statuses, q.channels,
-        q.payment_methods, q.buyer_email, q.seller_order_id, q.amazon_order_ids,
-        q.easy_ship_statuses, q.electronic_invoice_statuses, q.is_ispu, q.store_chain_store_id,
-        q.supply_source_id, q.earliest_delivery_before_us, q.earliest_delivery_after_us,
-        q.latest_delivery_before_us, q.latest_delivery_after_us
+        q.seller_id,
+        q.by_update,
+        q.from_us,
+        q.to_us,
+        q.marketplace_ids,
+        q.statuses,
+        q.channels,
+        q.payment_methods,
+        q.buyer_email,
+        q.seller_order_id,
+        q.amazon_order_ids,
+        q.easy_ship_statuses,
+        q.electronic_invoice_statuses,
+        q.is_ispu,
+        q.store_chain_store_id,
+        q.supply_source_id,
+        q.earliest_delivery_before_us,
+        q.earliest_delivery_after_us,
+        q.latest_delivery_before_us,
+        q.latest_delivery_after_us
     ]);
     let d = Sha256::digest(canon.to_string().as_bytes());
     d[..8].iter().map(|b| format!("{b:02x}")).collect()
@@ -469,7 +542,12 @@ fn encode_token(t: i64, id: i64, fingerprint: &str) -> String {
 }
 
 fn decode_token(token: &str, fingerprint: &str) -> Result<(i64, i64), ApiError> {
-    let invalid = || bad("NextToken", "Invalid NextToken; send it back unchanged with the same filters.");
+    let invalid = || {
+        bad(
+            "NextToken",
+            "Invalid NextToken; send it back unchanged with the same filters.",
+        )
+    };
     if !token.len().is_multiple_of(2) || token.len() > 200 {
         return Err(invalid());
     }
@@ -479,21 +557,32 @@ fn decode_token(token: &str, fingerprint: &str) -> Result<(i64, i64), ApiError> 
         .map_err(|_| invalid())?;
     let raw = String::from_utf8(bytes).map_err(|_| invalid())?;
     let mut parts = raw.split(':');
-    let (Some(t), Some(id), Some(fp), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    let (Some(t), Some(id), Some(fp), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return Err(invalid());
     };
     if fp != fingerprint {
         return Err(invalid());
     }
-    Ok((t.parse().map_err(|_| invalid())?, id.parse().map_err(|_| invalid())?))
+    Ok((
+        t.parse().map_err(|_| invalid())?,
+        id.parse().map_err(|_| invalid())?,
+    ))
 }
 
 /// The ORDER_CHANGE notification payload (`OrderChangeNotification`) for an order.
-pub fn order_change_payload(row: &OrderRow, reason: &str, at: Timestamp) -> Result<Value, ApiError> {
+pub fn order_change_payload(
+    row: &OrderRow,
+    reason: &str,
+    at: Timestamp,
+) -> Result<Value, ApiError> {
     let order = order_doc(row)?;
     let items = order_items(row)?;
-    let postal = order.shipping_address.as_ref().and_then(|a| a.postal_code.clone());
+    let postal = order
+        .shipping_address
+        .as_ref()
+        .and_then(|a| a.postal_code.clone());
     Ok(json!({
         "NotificationLevel": "OrderLevel",
         "SellerId": row.seller_id,
@@ -539,7 +628,9 @@ pub async fn record_change(
 ) -> Result<(), ApiError> {
     tx.update_order(row).await.map_err(ApiError::internal)?;
     let payload = order_change_payload(row, reason, at)?;
-    tx.push_outbox(ORDER_CHANGE, Some(&row.seller_id), &payload).await.map_err(ApiError::internal)?;
+    tx.push_outbox(ORDER_CHANGE, Some(&row.seller_id), &payload)
+        .await
+        .map_err(ApiError::internal)?;
     Ok(())
 }
 
@@ -566,7 +657,10 @@ fn order_total(items: &[m::OrderItem], row: &OrderRow) -> Result<m::Money, ApiEr
     let mp = marketplace(&row.marketplace_id).ok_or_else(|| corrupt("unknown marketplace"))?;
     let cur = mp.currency;
     let amount = |m: &Option<m::Money>| {
-        m.as_ref().and_then(|m| m.amount.as_deref()).and_then(|a| money::parse(a, cur)).unwrap_or(0)
+        m.as_ref()
+            .and_then(|m| m.amount.as_deref())
+            .and_then(|a| money::parse(a, cur))
+            .unwrap_or(0)
     };
     let mut total = 0;
     for i in items {
@@ -637,7 +731,9 @@ pub async fn place(
         .or_else(|| seller_marketplaces.first().cloned())
         .ok_or_else(|| refuse("The seller has no marketplace."))?;
     if !seller_marketplaces.contains(&mp_id) {
-        return Err(refuse(format!("The seller does not sell in marketplace {mp_id}.")));
+        return Err(refuse(format!(
+            "The seller does not sell in marketplace {mp_id}."
+        )));
     }
     let mp = marketplace(&mp_id).ok_or_else(|| refuse(format!("Unknown marketplace {mp_id}.")))?;
     let (order_id, item_ids) = ids();
@@ -646,12 +742,20 @@ pub async fn place(
     let mut channel: Option<&'static str> = None;
     for (i, line) in new.items.iter().enumerate() {
         if !(1..=1000).contains(&line.quantity) {
-            return Err(refuse(format!("Quantity of {} must be between 1 and 1000.", line.sku)));
+            return Err(refuse(format!(
+                "Quantity of {} must be between 1 and 1000.",
+                line.sku
+            )));
         }
-        let Some(mut listing) =
-            tx.get_listing(seller_id, &line.sku, &mp_id).await.map_err(ApiError::internal)?
+        let Some(mut listing) = tx
+            .get_listing(seller_id, &line.sku, &mp_id)
+            .await
+            .map_err(ApiError::internal)?
         else {
-            return Err(refuse(format!("SKU {} is not listed in {mp_id}.", line.sku)));
+            return Err(refuse(format!(
+                "SKU {} is not listed in {mp_id}.",
+                line.sku
+            )));
         };
         if listing.status != "BUYABLE" {
             return Err(refuse(format!("SKU {} is not buyable.", line.sku)));
@@ -662,9 +766,15 @@ pub async fn place(
                 line.sku, listing.quantity, line.quantity
             )));
         }
-        let this_channel: &'static str = if listing.fulfillment_channel == "AFN" { "AFN" } else { "MFN" };
+        let this_channel: &'static str = if listing.fulfillment_channel == "AFN" {
+            "AFN"
+        } else {
+            "MFN"
+        };
         if channel.is_some_and(|c| c != this_channel) {
-            return Err(refuse("An order is fulfilled by one channel: do not mix FBA and MFN SKUs."));
+            return Err(refuse(
+                "An order is fulfilled by one channel: do not mix FBA and MFN SKUs.",
+            ));
         }
         channel = Some(this_channel);
         let price = money::parse(&listing.price, mp.currency)
@@ -692,7 +802,9 @@ pub async fn place(
         listing.quantity -= line.quantity;
         listing.reserved += line.quantity;
         listing.updated_at_us = us(now);
-        tx.upsert_listing(&listing).await.map_err(ApiError::internal)?;
+        tx.upsert_listing(&listing)
+            .await
+            .map_err(ApiError::internal)?;
     }
     let facts = OrderFacts {
         amazon_order_id: order_id,
@@ -705,7 +817,10 @@ pub async fn place(
         prime: new.prime,
         business: new.business,
         payment_method: "Other",
-        buyer_name: new.buyer_name.clone().unwrap_or_else(|| "Jane Buyer".into()),
+        buyer_name: new
+            .buyer_name
+            .clone()
+            .unwrap_or_else(|| "Jane Buyer".into()),
         buyer_email: String::new(),
         buyer_company: new.business.then(|| "Buyer Company Ltd".to_string()),
         ship_to: new.ship_to.clone().unwrap_or_else(|| default_address(mp)),
@@ -713,18 +828,28 @@ pub async fn place(
         lines,
     };
     let mut facts = facts;
-    facts.buyer_email = format!("{}@marketplace.amazon.{}", &facts.amazon_order_id[12..], mp.country_code.to_lowercase());
+    facts.buyer_email = format!(
+        "{}@marketplace.amazon.{}",
+        &facts.amazon_order_id[12..],
+        mp.country_code.to_lowercase()
+    );
     let mut row = assemble(&facts);
     row.id = tx.insert_order(&row).await.map_err(|e| match e {
         StoreError::Conflict(_) => ApiError::internal("order id collision"),
         other => ApiError::internal(other),
     })?;
     let payload = order_change_payload(&row, "NewOrder", now)?;
-    tx.push_outbox(ORDER_CHANGE, Some(seller_id), &payload).await.map_err(ApiError::internal)?;
-    let run_at = now.checked_add(PENDING_FOR).unwrap_or(now);
-    tx.enqueue_job(JOB_RELEASE_PENDING, us(run_at), &json!({"amazonOrderId": row.amazon_order_id}))
+    tx.push_outbox(ORDER_CHANGE, Some(seller_id), &payload)
         .await
         .map_err(ApiError::internal)?;
+    let run_at = now.checked_add(PENDING_FOR).unwrap_or(now);
+    tx.enqueue_job(
+        JOB_RELEASE_PENDING,
+        us(run_at),
+        &json!({"amazonOrderId": row.amazon_order_id}),
+    )
+    .await
+    .map_err(ApiError::internal)?;
     tx.commit().await.map_err(ApiError::internal)?;
     Ok(row)
 }
@@ -773,8 +898,10 @@ async fn settle_stock(
     returned: i64,
     at: Timestamp,
 ) -> Result<(), ApiError> {
-    if let Some(mut l) =
-        tx.get_listing(&row.seller_id, sku, &row.marketplace_id).await.map_err(ApiError::internal)?
+    if let Some(mut l) = tx
+        .get_listing(&row.seller_id, sku, &row.marketplace_id)
+        .await
+        .map_err(ApiError::internal)?
     {
         l.reserved = (l.reserved - shipped - returned).max(0);
         l.quantity += returned;
@@ -837,7 +964,10 @@ pub async fn confirm_shipment(
 ) -> Result<(), ApiError> {
     let row = seller_order(store, caller, order_id).await?;
     if req.marketplace_id != row.marketplace_id {
-        return Err(bad("marketplaceId", "marketplaceId is not the order's marketplace."));
+        return Err(bad(
+            "marketplaceId",
+            "marketplaceId is not the order's marketplace.",
+        ));
     }
     if row.fulfillment_channel != "MFN" {
         return Err(ApiError::invalid_input(
@@ -852,23 +982,45 @@ pub async fn confirm_shipment(
     }
     let pkg = &req.package_detail;
     if pkg.order_items.is_empty() {
-        return Err(bad("packageDetail.orderItems", "A package holds at least one order item."));
+        return Err(bad(
+            "packageDetail.orderItems",
+            "A package holds at least one order item.",
+        ));
     }
     if pkg.tracking_number.trim().is_empty() || pkg.carrier_code.trim().is_empty() {
-        return Err(ApiError::invalid_input("carrierCode and trackingNumber are required."));
+        return Err(ApiError::invalid_input(
+            "carrierCode and trackingNumber are required.",
+        ));
     }
-    let ship_date = crate::time::parse_date_time(&pkg.ship_date)
-        .ok_or_else(|| bad("packageDetail.shipDate", "Invalid Date-Time field(s) [shipDate]."))?;
-    if ship_date > now.checked_add(SignedDuration::from_hours(24)).unwrap_or(now) {
-        return Err(bad("packageDetail.shipDate", "shipDate cannot be in the future."));
+    let ship_date = crate::time::parse_date_time(&pkg.ship_date).ok_or_else(|| {
+        bad(
+            "packageDetail.shipDate",
+            "Invalid Date-Time field(s) [shipDate].",
+        )
+    })?;
+    if ship_date
+        > now
+            .checked_add(SignedDuration::from_hours(24))
+            .unwrap_or(now)
+    {
+        return Err(bad(
+            "packageDetail.shipDate",
+            "shipDate cannot be in the future.",
+        ));
     }
     let mut items = order_items(&row)?;
     let mut shipped_now: Vec<(String, i64)> = Vec::new();
     for pi in &pkg.order_items {
-        let Some(item) = items.iter_mut().find(|i| i.order_item_id == pi.order_item_id) else {
+        let Some(item) = items
+            .iter_mut()
+            .find(|i| i.order_item_id == pi.order_item_id)
+        else {
             return Err(bad(
                 "packageDetail.orderItems",
-                format!("Order item {} is not in order {order_id}.", pi.order_item_id),
+                format!(
+                    "Order item {} is not in order {order_id}.",
+                    pi.order_item_id
+                ),
             ));
         };
         let remaining = item.quantity_ordered - item.quantity_shipped.unwrap_or(0);
@@ -884,20 +1036,35 @@ pub async fn confirm_shipment(
         item.quantity_shipped = Some(item.quantity_shipped.unwrap_or(0) + pi.quantity);
         shipped_now.push((item.seller_sku.clone().unwrap_or_default(), pi.quantity));
     }
-    let all_shipped = items.iter().all(|i| i.quantity_shipped.unwrap_or(0) >= i.quantity_ordered);
+    let all_shipped = items
+        .iter()
+        .all(|i| i.quantity_shipped.unwrap_or(0) >= i.quantity_ordered);
     let mut row = row;
     row.items = serde_json::to_value(&items).map_err(ApiError::internal)?;
     let mut tx = store.begin().await.map_err(ApiError::internal)?;
     for (sku, q) in &shipped_now {
         settle_stock(&mut tx, &row, sku, *q, 0, now).await?;
     }
-    set_status(&mut row, if all_shipped { "Shipped" } else { "PartiallyShipped" }, now)?;
+    set_status(
+        &mut row,
+        if all_shipped {
+            "Shipped"
+        } else {
+            "PartiallyShipped"
+        },
+        now,
+    )?;
     record_change(&mut tx, &row, "ShipmentConfirmed", now).await?;
     tx.commit().await.map_err(ApiError::internal)
 }
 
 /// Cancels an order that has not shipped (control plane: a buyer cancellation).
-pub async fn cancel(store: &Store, seller_id: &str, order_id: &str, now: Timestamp) -> Result<OrderRow, ApiError> {
+pub async fn cancel(
+    store: &Store,
+    seller_id: &str,
+    order_id: &str,
+    now: Timestamp,
+) -> Result<OrderRow, ApiError> {
     let mut tx = store.begin().await.map_err(ApiError::internal)?;
     let row = tx.get_order(order_id).await.map_err(ApiError::internal)?;
     let Some(mut row) = row.filter(|r| r.seller_id == seller_id) else {

@@ -39,17 +39,28 @@ fn bad(field: &str, details: impl Into<String>) -> ApiError {
 /// Parses `start--end` (absolute times with `Z` or an offset); returns the instants and the
 /// offset written on the start.
 fn parse_interval(s: &str) -> Result<(Timestamp, Timestamp, String), ApiError> {
-    let invalid = || bad("interval", "interval must be two ISO-8601 date-times with offsets separated by '--'.");
+    let invalid = || {
+        bad(
+            "interval",
+            "interval must be two ISO-8601 date-times with offsets separated by '--'.",
+        )
+    };
     let (a, b) = s.split_once("--").ok_or_else(invalid)?;
     let start: Timestamp = a.trim().parse().map_err(|_| invalid())?;
     let end: Timestamp = b.trim().parse().map_err(|_| invalid())?;
     if end <= start {
-        return Err(bad("interval", "The interval's end must be after its start."));
+        return Err(bad(
+            "interval",
+            "The interval's end must be after its start.",
+        ));
     }
     let offset = if a.trim().ends_with('Z') || a.trim().ends_with('z') {
         "Z".to_string()
     } else {
-        a.trim().get(a.trim().len().saturating_sub(6)..).unwrap_or("").to_string()
+        a.trim()
+            .get(a.trim().len().saturating_sub(6)..)
+            .unwrap_or("")
+            .to_string()
     };
     Ok((start, end, offset))
 }
@@ -80,8 +91,10 @@ fn floor(z: &Zoned, granularity: &str, first_day: Weekday) -> Result<Zoned, ApiE
             .map_err(ApiError::internal)?,
         "Day" => day,
         "Week" => {
-            let back = (7 + day.weekday().to_monday_zero_offset() - first_day.to_monday_zero_offset()) % 7;
-            day.checked_sub(Span::new().days(back as i64)).map_err(ApiError::internal)?
+            let back =
+                (7 + day.weekday().to_monday_zero_offset() - first_day.to_monday_zero_offset()) % 7;
+            day.checked_sub(Span::new().days(back as i64))
+                .map_err(ApiError::internal)?
         }
         "Month" => day.first_of_month().map_err(ApiError::internal)?,
         _ => day.first_of_year().map_err(ApiError::internal)?,
@@ -107,12 +120,20 @@ pub async fn order_metrics(
     p: &Params,
 ) -> Result<(Vec<Bucket>, &'static str), ApiError> {
     if p.marketplace_ids.len() != 1 {
-        return Err(bad("marketplaceIds", "Exactly one marketplace can be specified."));
+        return Err(bad(
+            "marketplaceIds",
+            "Exactly one marketplace can be specified.",
+        ));
     }
     let mp_id = &p.marketplace_ids[0];
     let mp = marketplace(mp_id)
         .filter(|_| seller_marketplaces.contains(mp_id))
-        .ok_or_else(|| bad("marketplaceIds", format!("Invalid marketplace id {mp_id} for this seller.")))?;
+        .ok_or_else(|| {
+            bad(
+                "marketplaceIds",
+                format!("Invalid marketplace id {mp_id} for this seller."),
+            )
+        })?;
     let (start, end, offset) = parse_interval(&p.interval)?;
     let granularity = p.granularity.as_str();
     if p.asin.is_some() && p.sku.is_some() {
@@ -131,7 +152,11 @@ pub async fn order_metrics(
     };
     // The zone must agree with the offset written in the interval.
     let zoned_start = start.to_zoned_datetime(zone.clone());
-    let written = if offset == "Z" { 0 } else { zoned_start.offset().seconds() };
+    let written = if offset == "Z" {
+        0
+    } else {
+        zoned_start.offset().seconds()
+    };
     let expected = if offset == "Z" {
         0
     } else {
@@ -150,7 +175,9 @@ pub async fn order_metrics(
     if now.duration_since(start).as_hours() > limit * 24 {
         return Err(bad(
             "interval",
-            format!("With granularity {granularity} the interval may reach back at most {limit} days."),
+            format!(
+                "With granularity {granularity} the interval may reach back at most {limit} days."
+            ),
         ));
     }
     // Buckets.
@@ -164,13 +191,18 @@ pub async fn order_metrics(
     if granularity != "Total" {
         let mut b = floor(&zoned_start, granularity, first_day)?;
         loop {
-            b = b.checked_add(step(granularity)).map_err(ApiError::internal)?;
+            b = b
+                .checked_add(step(granularity))
+                .map_err(ApiError::internal)?;
             if b.timestamp() >= end {
                 break;
             }
             bounds.push(b.clone());
             if bounds.len() > 20_000 {
-                return Err(bad("interval", "The interval holds too many buckets for this granularity."));
+                return Err(bad(
+                    "interval",
+                    "The interval holds too many buckets for this granularity.",
+                ));
             }
         }
     }
@@ -185,7 +217,10 @@ pub async fn order_metrics(
             sales_minor: 0,
         })
         .collect();
-    let edges: Vec<i64> = bounds.iter().map(|z| z.timestamp().as_microsecond()).collect();
+    let edges: Vec<i64> = bounds
+        .iter()
+        .map(|z| z.timestamp().as_microsecond())
+        .collect();
     // The orders of the interval, a page at a time.
     let mut q = OrderQuery {
         seller_id: seller_id.to_string(),
@@ -217,13 +252,21 @@ pub async fn order_metrics(
             let items: Vec<_> = order_items(row)?
                 .into_iter()
                 .filter(|i| p.asin.as_ref().is_none_or(|a| &i.asin == a))
-                .filter(|i| p.sku.as_ref().is_none_or(|s| i.seller_sku.as_ref() == Some(s)))
+                .filter(|i| {
+                    p.sku
+                        .as_ref()
+                        .is_none_or(|s| i.seller_sku.as_ref() == Some(s))
+                })
                 .collect();
             if items.is_empty() {
                 continue;
             }
-            let k = edges.partition_point(|&e| e <= row.purchase_at_us).saturating_sub(1);
-            let Some(b) = buckets.get_mut(k.min(edges.len().saturating_sub(2))) else { continue };
+            let k = edges
+                .partition_point(|&e| e <= row.purchase_at_us)
+                .saturating_sub(1);
+            let Some(b) = buckets.get_mut(k.min(edges.len().saturating_sub(2))) else {
+                continue;
+            };
             b.orders += 1;
             for i in items {
                 b.items += 1;
@@ -249,7 +292,8 @@ mod tests {
 
     #[test]
     fn intervals_parse_with_offsets() {
-        let (s, e, off) = parse_interval("2018-09-01T00:00:00-07:00--2018-09-04T00:00:00-07:00").unwrap();
+        let (s, e, off) =
+            parse_interval("2018-09-01T00:00:00-07:00--2018-09-04T00:00:00-07:00").unwrap();
         assert_eq!(off, "-07:00");
         assert_eq!(e.duration_since(s).as_hours(), 72);
         assert!(parse_interval("2018-09-04T00:00:00Z--2018-09-01T00:00:00Z").is_err());
