@@ -10,6 +10,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::json;
 use sha2::{Digest, Sha256};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// How big a world to make for one seller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
@@ -27,7 +28,12 @@ pub struct WorldSpec {
 
 impl Default for WorldSpec {
     fn default() -> Self {
-        WorldSpec { seed: 42, products: 40, days: 90, orders_per_day: 12 }
+        WorldSpec {
+            seed: 42,
+            products: 40,
+            days: 90,
+            orders_per_day: 12,
+        }
     }
 }
 
@@ -52,12 +58,19 @@ pub fn rng_for(seed: u64, label: &str) -> StdRng {
 }
 
 const BRANDS: &[&str] = &[
-    "Northwind", "Acme", "Bluepeak", "Cedar & Co", "Lumina", "Orbit", "Stonefield", "Willow",
-    "Kestrel", "Harbor",
+    "Northwind",
+    "Acme",
+    "Bluepeak",
+    "Cedar & Co",
+    "Lumina",
+    "Orbit",
+    "Stonefield",
+    "Willow",
+    "Kestrel",
+    "Harbor",
 ];
 const ADJECTIVES: &[&str] = &[
-    "Classic", "Premium", "Everyday", "Compact", "Deluxe", "Eco", "Travel", "Pro", "Soft",
-    "Rugged",
+    "Classic", "Premium", "Everyday", "Compact", "Deluxe", "Eco", "Travel", "Pro", "Soft", "Rugged",
 ];
 /// (noun, product type)
 const NOUNS: &[(&str, &str)] = &[
@@ -89,11 +102,15 @@ fn pick<'a, T>(rng: &mut StdRng, list: &'a [T]) -> &'a T {
 
 fn alnum(rng: &mut StdRng, n: usize) -> String {
     const C: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-    (0..n).map(|_| C[rng.random_range(0..C.len())] as char).collect()
+    (0..n)
+        .map(|_| C[rng.random_range(0..C.len())] as char)
+        .collect()
 }
 
 fn digits(rng: &mut StdRng, n: usize) -> String {
-    (0..n).map(|_| char::from(b'0' + rng.random_range(0..10u8))).collect()
+    (0..n)
+        .map(|_| char::from(b'0' + rng.random_range(0..10u8)))
+        .collect()
 }
 
 /// An Amazon-shaped order id for a marketplace.
@@ -135,7 +152,11 @@ fn localize(base_minor: i64, mp: &Marketplace) -> i64 {
     };
     let v = base_minor * num / den;
     // Prices end in 9 (x.99 style).
-    if money::exponent(mp.currency) == 0 { (v / 10) * 10 + 9 } else { (v / 100) * 100 + 99 }
+    if money::exponent(mp.currency) == 0 {
+        (v / 10) * 10 + 9
+    } else {
+        (v / 100) * 100 + 99
+    }
 }
 
 /// Makes a seller's catalog, listings and order history in one transaction.
@@ -145,11 +166,41 @@ pub async fn generate(
     spec: &WorldSpec,
     now: Timestamp,
 ) -> Result<WorldStats, StoreError> {
-    let mut rng = rng_for(spec.seed, &seller.selling_partner_id);
+    generate_with_progress(store, seller, spec, now, &AtomicUsize::new(0)).await
+}
+
+/// Orders written per transaction: big worlds commit as they go, so memory stays flat and
+/// progress is visible.
+const ORDERS_PER_COMMIT: usize = 5_000;
+
+/// The number of orders `spec` makes.
+pub fn total_orders(spec: &WorldSpec) -> usize {
+    spec.orders_per_day * spec.days.max(0) as usize
+}
+
+/// [`generate`], counting the orders written into `progress`.
+pub async fn generate_with_progress(
+    store: &Store,
+    seller: &SellerRecord,
+    spec: &WorldSpec,
+    now: Timestamp,
+    progress: &AtomicUsize,
+) -> Result<WorldStats, StoreError> {
+    // The label includes how many orders the seller has, so that generating again into an
+    // existing world adds to it (new ids) while the same sequence of calls stays reproducible.
+    let existing = store.count_orders(&seller.selling_partner_id).await?;
+    let mut rng = rng_for(
+        spec.seed,
+        &format!("{}:{existing}", seller.selling_partner_id),
+    );
     let mut stats = WorldStats::default();
     // The seller sells in its first three marketplaces; most orders come from the first.
-    let markets: Vec<&'static Marketplace> =
-        seller.marketplace_ids.iter().filter_map(|id| marketplace(id)).take(3).collect();
+    let markets: Vec<&'static Marketplace> = seller
+        .marketplace_ids
+        .iter()
+        .filter_map(|id| marketplace(id))
+        .take(3)
+        .collect();
     if markets.is_empty() {
         return Ok(stats);
     }
@@ -179,14 +230,23 @@ pub async fn generate(
         stats.products += 1;
         let sku = format!(
             "{}-{}-{:04}",
-            brand.chars().filter(|c| c.is_ascii_alphabetic()).take(3).collect::<String>().to_uppercase(),
+            brand
+                .chars()
+                .filter(|c| c.is_ascii_alphabetic())
+                .take(3)
+                .collect::<String>()
+                .to_uppercase(),
             product_type.chars().take(3).collect::<String>(),
             n + 1
         );
         let afn = rng.random_bool(0.4);
         let base_price = rng.random_range(5..150) * 100 + 99;
         for mp in &markets {
-            let quantity = if rng.random_bool(0.08) { 0 } else { rng.random_range(5..400) };
+            let quantity = if rng.random_bool(0.08) {
+                0
+            } else {
+                rng.random_range(5..400)
+            };
             let listing = ListingRow {
                 seller_id: seller.selling_partner_id.clone(),
                 sku: sku.clone(),
@@ -206,15 +266,21 @@ pub async fn generate(
         }
     }
     // Orders: spread over the days, oldest first.
-    let total = spec.orders_per_day * spec.days as usize;
+    let total = total_orders(spec);
     let span_us = spec.days * 86_400_000_000;
-    let mut times: Vec<i64> = (0..total).map(|_| now_us - rng.random_range(120_000_000..span_us.max(120_000_001))).collect();
+    let mut times: Vec<i64> = (0..total)
+        .map(|_| now_us - rng.random_range(120_000_000..span_us.max(120_000_001)))
+        .collect();
     times.sort_unstable();
     for purchase_us in times {
         let purchase = Timestamp::from_microsecond(purchase_us).unwrap_or(now);
         let age = now.duration_since(purchase);
         // Most orders come from the home marketplace.
-        let mp = if rng.random_bool(0.8) { markets[0] } else { *pick(&mut rng, &markets) };
+        let mp = if rng.random_bool(0.8) {
+            markets[0]
+        } else {
+            *pick(&mut rng, &markets)
+        };
         let in_market: Vec<usize> = listings
             .iter()
             .enumerate()
@@ -232,7 +298,11 @@ pub async fn generate(
             .copied()
             .filter(|&i| (listings[i].0.fulfillment_channel == "AFN") == afn)
             .collect();
-        let n_lines = if rng.random_bool(0.15) { rng.random_range(2..4) } else { 1 };
+        let n_lines = if rng.random_bool(0.15) {
+            rng.random_range(2..4)
+        } else {
+            1
+        };
         let mut chosen = vec![first];
         while chosen.len() < n_lines.min(same_channel.len()) {
             let c = *pick(&mut rng, &same_channel);
@@ -241,17 +311,28 @@ pub async fn generate(
             }
         }
         let status = history_status(&mut rng, age, afn);
-        let prime = if afn { rng.random_bool(0.6) } else { rng.random_bool(0.1) };
+        let prime = if afn {
+            rng.random_bool(0.6)
+        } else {
+            rng.random_bool(0.1)
+        };
         let shipped_all = status == "Shipped";
         let mut lines = Vec::new();
         for (k, &i) in chosen.iter().enumerate() {
             let (l, title) = &listings[i];
-            let quantity = if rng.random_bool(0.8) { 1 } else { rng.random_range(2..4) };
+            let quantity = if rng.random_bool(0.8) {
+                1
+            } else {
+                rng.random_range(2..4)
+            };
             let unit = money::parse(&l.price, mp.currency).unwrap_or(999);
             let promo = rng.random_bool(0.1);
             // A partially shipped order has shipped its first line.
-            let quantity_shipped =
-                if shipped_all || (status == "PartiallyShipped" && k == 0) { quantity } else { 0 };
+            let quantity_shipped = if shipped_all || (status == "PartiallyShipped" && k == 0) {
+                quantity
+            } else {
+                0
+            };
             lines.push(LineFacts {
                 order_item_id: order_item_id(&mut rng),
                 asin: l.asin.clone(),
@@ -268,20 +349,30 @@ pub async fn generate(
                 listings[i].0.reserved += quantity - quantity_shipped;
             }
         }
-        let status = if status == "PartiallyShipped" && lines.len() < 2 { "Unshipped" } else { status };
+        let status = if status == "PartiallyShipped" && lines.len() < 2 {
+            "Unshipped"
+        } else {
+            status
+        };
         let id = order_id(&mut rng, mp);
         let buyer_name = format!("{} {}", pick(&mut rng, FIRST), pick(&mut rng, LAST));
         let business = rng.random_bool(0.1);
         let updated = match status {
-            "Shipped" | "Canceled" | "Unfulfillable" => {
-                purchase.checked_add(SignedDuration::from_hours(rng.random_range(2..48))).unwrap_or(purchase)
-            }
+            "Shipped" | "Canceled" | "Unfulfillable" => purchase
+                .checked_add(SignedDuration::from_hours(rng.random_range(2..48)))
+                .unwrap_or(purchase),
             "Pending" => purchase,
-            _ => purchase.checked_add(SignedDuration::from_mins(5)).unwrap_or(purchase),
+            _ => purchase
+                .checked_add(SignedDuration::from_mins(5))
+                .unwrap_or(purchase),
         };
         let updated = updated.min(now);
         let facts = OrderFacts {
-            buyer_email: format!("{}@marketplace.amazon.{}", digits(&mut rng, 14), mp.country_code.to_lowercase()),
+            buyer_email: format!(
+                "{}@marketplace.amazon.{}",
+                digits(&mut rng, 14),
+                mp.country_code.to_lowercase()
+            ),
             amazon_order_id: id,
             seller_id: seller.selling_partner_id.clone(),
             marketplace: mp,
@@ -293,25 +384,51 @@ pub async fn generate(
             business,
             payment_method: "Other",
             buyer_name: buyer_name.clone(),
-            buyer_company: business.then(|| format!("{} Trading Ltd", buyer_name.split(' ').nth(1).unwrap_or("Acme"))),
+            buyer_company: business.then(|| {
+                format!(
+                    "{} Trading Ltd",
+                    buyer_name.split(' ').nth(1).unwrap_or("Acme")
+                )
+            }),
             ship_to: {
                 let mut a = orders::default_address(mp);
                 a.name = Some(buyer_name);
                 a
             },
-            seller_order_id: rng.random_bool(0.3).then(|| format!("SO-{}", digits(&mut rng, 8))),
+            seller_order_id: rng
+                .random_bool(0.3)
+                .then(|| format!("SO-{}", digits(&mut rng, 8))),
             lines,
         };
         let row = orders::assemble(&facts);
         tx.insert_order(&row).await?;
         stats.orders += 1;
+        progress.store(stats.orders, Ordering::Relaxed);
+        if stats.orders.is_multiple_of(ORDERS_PER_COMMIT) {
+            tx.commit().await?;
+            tx = store.begin().await?;
+        }
         // Orders still moving get their next step on the clock.
         if status == "Pending" {
-            let at = purchase.checked_add(orders::PENDING_FOR).unwrap_or(purchase);
-            tx.enqueue_job(orders::JOB_RELEASE_PENDING, at.as_microsecond(), &json!({"amazonOrderId": row.amazon_order_id})).await?;
+            let at = purchase
+                .checked_add(orders::PENDING_FOR)
+                .unwrap_or(purchase);
+            tx.enqueue_job(
+                orders::JOB_RELEASE_PENDING,
+                at.as_microsecond(),
+                &json!({"amazonOrderId": row.amazon_order_id}),
+            )
+            .await?;
         } else if status == "Unshipped" && afn {
-            let at = updated.checked_add(orders::FBA_SHIPS_AFTER).unwrap_or(updated);
-            tx.enqueue_job(orders::JOB_FBA_SHIP, at.as_microsecond(), &json!({"amazonOrderId": row.amazon_order_id})).await?;
+            let at = updated
+                .checked_add(orders::FBA_SHIPS_AFTER)
+                .unwrap_or(updated);
+            tx.enqueue_job(
+                orders::JOB_FBA_SHIP,
+                at.as_microsecond(),
+                &json!({"amazonOrderId": row.amazon_order_id}),
+            )
+            .await?;
         }
     }
     for (l, _) in &listings {
@@ -329,10 +446,20 @@ fn history_status(rng: &mut StdRng, age: SignedDuration, afn: bool) -> &'static 
         return "Pending";
     }
     if hours < 12 {
-        return if roll < 0.05 { "Canceled" } else if !afn && roll < 0.15 { "PartiallyShipped" } else { "Unshipped" };
+        return if roll < 0.05 {
+            "Canceled"
+        } else if !afn && roll < 0.15 {
+            "PartiallyShipped"
+        } else {
+            "Unshipped"
+        };
     }
     if hours < 48 && !afn && roll < 0.4 {
-        return if roll < 0.1 { "PartiallyShipped" } else { "Unshipped" };
+        return if roll < 0.1 {
+            "PartiallyShipped"
+        } else {
+            "Unshipped"
+        };
     }
     if roll < 0.04 {
         "Canceled"

@@ -346,3 +346,191 @@ mod tests {
         assert_eq!(seg("a b/c"), "a%20b%2Fc");
     }
 }
+
+/// `spapi world ...`
+#[derive(Subcommand)]
+pub enum WorldCommand {
+    /// Generates a seller's catalog, listings and order history, with a progress bar.
+    Generate {
+        /// Selling partner id.
+        seller_id: String,
+        /// Seed (the same seed gives the same world).
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Catalog items.
+        #[arg(long, default_value_t = 40)]
+        products: usize,
+        /// Days of history.
+        #[arg(long, default_value_t = 90)]
+        days: i64,
+        /// Orders a day (1M orders: --days 100 --orders-per-day 10000).
+        #[arg(long, default_value_t = 12)]
+        orders_per_day: usize,
+    },
+    /// Places a buyer order now.
+    Order {
+        /// Selling partner id.
+        seller_id: String,
+        /// `SKU:QUANTITY` (repeatable).
+        #[arg(long = "item", required = true)]
+        items: Vec<String>,
+        /// Marketplace id (default: the seller's first).
+        #[arg(long)]
+        marketplace: Option<String>,
+        /// A Prime order.
+        #[arg(long)]
+        prime: bool,
+        /// A business order.
+        #[arg(long)]
+        business: bool,
+    },
+    /// Cancels an order that has not shipped.
+    Cancel {
+        /// Selling partner id.
+        seller_id: String,
+        /// Amazon order id.
+        order_id: String,
+    },
+    /// Sets the buyer simulator's rate (orders per simulated hour; 0 stops it).
+    Buyers {
+        /// Selling partner id.
+        seller_id: String,
+        /// Orders per simulated hour.
+        orders_per_hour: f64,
+    },
+    /// Lists a seller's listings.
+    Listings {
+        /// Selling partner id.
+        seller_id: String,
+    },
+    /// Shows the events waiting in the outbox.
+    Events {
+        /// How many.
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+    },
+}
+
+fn progress_bar(done: u64, total: u64) {
+    let width = 40;
+    let filled = if total == 0 {
+        width
+    } else {
+        (done * width / total).min(width)
+    } as usize;
+    let pct = if total == 0 { 100 } else { done * 100 / total };
+    eprint!(
+        "\r[{}{}] {pct:>3}% {done}/{total} orders",
+        "#".repeat(filled),
+        " ".repeat(width as usize - filled)
+    );
+}
+
+/// `spapi world`.
+pub async fn world(t: Target<WorldCommand>) -> anyhow::Result<()> {
+    use reqwest::Method;
+    let c = Client::new(&t)?;
+    let v = match t.command {
+        WorldCommand::Generate {
+            seller_id,
+            seed,
+            products,
+            days,
+            orders_per_day,
+        } => {
+            let body = json!({"seed": seed, "products": products, "days": days,
+                "orders_per_day": orders_per_day, "background": true});
+            let started = c
+                .call(
+                    Method::POST,
+                    &format!("/sellers/{}/world", seg(&seller_id)),
+                    Some(body),
+                )
+                .await?;
+            let id = started["generation_id"]
+                .as_str()
+                .context("no generation id")?
+                .to_string();
+            let begun = std::time::Instant::now();
+            loop {
+                let g = c
+                    .call(Method::GET, &format!("/generations/{}", seg(&id)), None)
+                    .await?;
+                progress_bar(
+                    g["orders_written"].as_u64().unwrap_or(0),
+                    g["orders_total"].as_u64().unwrap_or(0),
+                );
+                if g["done"].as_bool() == Some(true) {
+                    eprintln!(" in {:.1} s", begun.elapsed().as_secs_f64());
+                    if let Some(e) = g["error"].as_str() {
+                        bail!("generation failed: {e}");
+                    }
+                    break g;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+            }
+        }
+        WorldCommand::Order {
+            seller_id,
+            items,
+            marketplace,
+            prime,
+            business,
+        } => {
+            let mut lines = Vec::new();
+            for item in &items {
+                let (sku, qty) = item.rsplit_once(':').unwrap_or((item, "1"));
+                let quantity: i64 = qty
+                    .parse()
+                    .with_context(|| format!("bad quantity in {item}"))?;
+                lines.push(json!({"sku": sku, "quantity": quantity}));
+            }
+            let body = json!({"items": lines, "marketplace_id": marketplace, "prime": prime, "business": business});
+            c.call(
+                Method::POST,
+                &format!("/sellers/{}/orders", seg(&seller_id)),
+                Some(body),
+            )
+            .await?
+        }
+        WorldCommand::Cancel {
+            seller_id,
+            order_id,
+        } => {
+            c.call(
+                Method::POST,
+                &format!(
+                    "/sellers/{}/orders/{}/cancel",
+                    seg(&seller_id),
+                    seg(&order_id)
+                ),
+                None,
+            )
+            .await?
+        }
+        WorldCommand::Buyers {
+            seller_id,
+            orders_per_hour,
+        } => {
+            c.call(
+                Method::POST,
+                &format!("/sellers/{}/buyers", seg(&seller_id)),
+                Some(json!({"orders_per_hour": orders_per_hour})),
+            )
+            .await?
+        }
+        WorldCommand::Listings { seller_id } => {
+            c.call(
+                Method::GET,
+                &format!("/sellers/{}/listings", seg(&seller_id)),
+                None,
+            )
+            .await?
+        }
+        WorldCommand::Events { limit } => {
+            c.call(Method::GET, &format!("/outbox?limit={limit}"), None)
+                .await?
+        }
+    };
+    print(&v)
+}

@@ -157,3 +157,72 @@ async fn a_restart_keeps_the_world_and_its_credentials() {
     assert_eq!(resp.status(), 200, "the refresh token survives a restart");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn world_commands_drive_the_control_plane() {
+    let dir = temp_dir("world");
+    let (_server, _url) = start(&dir, &["--no-demo"]);
+    let spapi = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_spapi"))
+            .args(args)
+            .arg("--data-dir")
+            .arg(&dir)
+            .env_remove("SPAPI_ADMIN_TOKEN")
+            .output()
+            .expect("run spapi");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    // --no-demo writes no credentials: the control plane needs the token.
+    let (ok, _, err) = spapi(&["sellers", "list"]);
+    assert!(!ok && err.contains("admin token"), "{err}");
+    drop(_server);
+    let (_server, _url) = start(&dir, &[]);
+    let (ok, out, err) = spapi(&["sellers", "list"]);
+    assert!(ok, "{err}");
+    let sellers: Value = serde_json::from_str(&out).unwrap();
+    let seller = sellers["sellers"][0]["selling_partner_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (ok, out, err) = spapi(&[
+        "world",
+        "generate",
+        &seller,
+        "--products",
+        "5",
+        "--days",
+        "10",
+        "--orders-per-day",
+        "100",
+    ]);
+    assert!(ok, "{err}");
+    assert!(err.contains("100% 1000/1000 orders"), "progress bar: {err}");
+    let done: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(done["created"]["orders"], 1000);
+    let (ok, out, _) = spapi(&["world", "listings", &seller]);
+    assert!(ok);
+    let listings: Value = serde_json::from_str(&out).unwrap();
+    let sku = listings["listings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["quantity"].as_i64().unwrap() > 0 && l["marketplace_id"] == "ATVPDKIKX0DER")
+        .unwrap()["sku"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (ok, out, err) = spapi(&["world", "order", &seller, "--item", &format!("{sku}:1")]);
+    assert!(ok, "{err}");
+    let placed: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(placed["order"]["OrderStatus"], "Pending");
+    let (ok, out, _) = spapi(&["clock", "advance", "10m"]);
+    assert!(ok, "{out}");
+    let (ok, out, _) = spapi(&["world", "events", "--limit", "10"]);
+    assert!(ok);
+    assert!(out.contains("ORDER_CHANGE"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -15,11 +15,15 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use serde_json::json;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// The routes, merged into the control plane.
 pub fn routes() -> Router<ControlPlane> {
     Router::new()
         .route("/sellers/{seller_id}/world", post(generate))
+        .route("/generations/{generation_id}", get(generation))
         .route("/sellers/{seller_id}/listings", get(listings))
         .route("/sellers/{seller_id}/orders", post(place_order))
         .route(
@@ -42,32 +46,115 @@ async fn seller(cp: &ControlPlane, id: &str) -> Result<SellerRecord, ApiError> {
         .ok_or_else(|| AuthError::NotFound(format!("seller {id}")).into())
 }
 
+/// A world generation running in the background.
+struct Generation {
+    seller_id: String,
+    total: usize,
+    written: AtomicUsize,
+    outcome: Mutex<Option<Result<world::WorldStats, String>>>,
+}
+
+fn generations() -> &'static Mutex<HashMap<String, Arc<Generation>>> {
+    static G: OnceLock<Mutex<HashMap<String, Arc<Generation>>>> = OnceLock::new();
+    G.get_or_init(Default::default)
+}
+
+#[derive(serde::Deserialize)]
+struct GenerateBody {
+    #[serde(flatten)]
+    spec: WorldSpec,
+    /// Answer 202 at once and generate in the background (poll `/generations/{id}`).
+    #[serde(default)]
+    background: bool,
+}
+
 /// Generates the seller's catalog, listings and order history (body: a `WorldSpec`, every
-/// field optional).
+/// field optional, and `background`).
 async fn generate(
     State(cp): State<ControlPlane>,
     Path(id): Path<String>,
     body: bytes::Bytes,
 ) -> Reply {
     let seller = seller(&cp, &id).await?;
-    let spec: WorldSpec = if body.iter().all(u8::is_ascii_whitespace) {
-        WorldSpec::default()
+    let b: GenerateBody = if body.iter().all(u8::is_ascii_whitespace) {
+        GenerateBody {
+            spec: WorldSpec::default(),
+            background: false,
+        }
     } else {
         parse(&body)?
     };
+    let spec = b.spec;
     if spec.products == 0 || spec.products > 100_000 || spec.days < 1 || spec.days > 3650 {
         return Err(ApiError::invalid_input(
             "products must be 1..=100000 and days 1..=3650.",
         ));
     }
-    let stats = world::generate(cp.auth.store(), &seller, &spec, cp.auth.clock().now())
-        .await
-        .map_err(ApiError::internal)?;
+    if world::total_orders(&spec) > 50_000_000 {
+        return Err(ApiError::invalid_input(
+            "At most 50 million orders per generation.",
+        ));
+    }
+    let now = cp.auth.clock().now();
+    if !b.background {
+        let stats = world::generate(cp.auth.store(), &seller, &spec, now)
+            .await
+            .map_err(ApiError::internal)?;
+        return Ok((
+            StatusCode::CREATED,
+            Json(json!({"seller_id": id, "spec": spec, "created": stats})),
+        )
+            .into_response());
+    }
+    let gen_id = uuid::Uuid::new_v4().to_string();
+    let g = Arc::new(Generation {
+        seller_id: id.clone(),
+        total: world::total_orders(&spec),
+        written: AtomicUsize::new(0),
+        outcome: Mutex::new(None),
+    });
+    generations()
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(gen_id.clone(), g.clone());
+    let store = cp.auth.store().clone();
+    tokio::spawn(async move {
+        let r = world::generate_with_progress(&store, &seller, &spec, now, &g.written).await;
+        *g.outcome.lock().unwrap_or_else(|e| e.into_inner()) = Some(r.map_err(|e| e.to_string()));
+    });
     Ok((
-        StatusCode::CREATED,
-        Json(json!({"seller_id": id, "spec": spec, "created": stats})),
+        StatusCode::ACCEPTED,
+        Json(json!({"generation_id": gen_id, "orders_total": world::total_orders(&spec)})),
     )
         .into_response())
+}
+
+/// Progress of a background generation.
+async fn generation(Path(gen_id): Path<String>) -> Reply {
+    let g = generations()
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&gen_id)
+        .cloned();
+    let Some(g) = g else {
+        return Err(ApiError::not_found().with_details(format!("No generation {gen_id}.")));
+    };
+    let outcome = g.outcome.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    let (done, created, error) = match outcome {
+        None => (false, None, None),
+        Some(Ok(stats)) => (true, Some(stats), None),
+        Some(Err(e)) => (true, None, Some(e)),
+    };
+    Ok(Json(json!({
+        "generation_id": gen_id,
+        "seller_id": g.seller_id,
+        "orders_total": g.total,
+        "orders_written": g.written.load(Ordering::Relaxed),
+        "done": done,
+        "created": created,
+        "error": error,
+    }))
+    .into_response())
 }
 
 async fn listings(State(cp): State<ControlPlane>, Path(id): Path<String>) -> Reply {
