@@ -24,7 +24,7 @@ pub struct Target<C: Subcommand> {
     )]
     data_dir: PathBuf,
     #[command(subcommand)]
-    command: C,
+    pub(crate) command: C,
 }
 
 /// `spapi apps ...`
@@ -132,14 +132,15 @@ pub enum ClockCommand {
     },
 }
 
-struct Client {
+/// An authenticated client of the control plane.
+pub(crate) struct Client {
     http: reqwest::Client,
     base: String,
     token: String,
 }
 
 impl Client {
-    fn new<C: Subcommand>(t: &Target<C>) -> anyhow::Result<Self> {
+    pub(crate) fn new<C: Subcommand>(t: &Target<C>) -> anyhow::Result<Self> {
         let creds: Option<DemoCredentials> =
             std::fs::read_to_string(t.data_dir.join(CREDENTIALS_FILE))
                 .ok()
@@ -168,7 +169,7 @@ impl Client {
         })
     }
 
-    async fn call(
+    pub(crate) async fn call(
         &self,
         method: reqwest::Method,
         path: &str,
@@ -190,19 +191,20 @@ impl Client {
     }
 }
 
-fn print(v: &Value) -> anyhow::Result<()> {
+/// Prints JSON, pretty.
+pub(crate) fn print(v: &Value) -> anyhow::Result<()> {
     println!("{}", serde_json::to_string_pretty(v)?);
     Ok(())
 }
 
-/// Path segment, percent-encoded.
-fn seg(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "-._~".contains(c) {
-                c.to_string()
+/// A path segment or query value, percent-encoded (unreserved characters stay).
+pub(crate) fn seg(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
             } else {
-                format!("%{:02X}", c as u32)
+                format!("%{b:02X}")
             }
         })
         .collect()
@@ -344,6 +346,7 @@ mod tests {
     fn segments_are_encoded() {
         assert_eq!(seg("amzn1.sellerapps.app.x"), "amzn1.sellerapps.app.x");
         assert_eq!(seg("a b/c"), "a%20b%2Fc");
+        assert_eq!(seg("é"), "%C3%A9");
     }
 }
 
@@ -412,13 +415,12 @@ pub enum WorldCommand {
 }
 
 fn progress_bar(done: u64, total: u64) {
-    let width = 40;
-    let filled = if total == 0 {
-        width
-    } else {
-        (done * width / total).min(width)
-    } as usize;
-    let pct = if total == 0 { 100 } else { done * 100 / total };
+    let width = 40u64;
+    let filled = (done * width)
+        .checked_div(total)
+        .unwrap_or(width)
+        .min(width) as usize;
+    let pct = (done * 100).checked_div(total).unwrap_or(100);
     eprint!(
         "\r[{}{}] {pct:>3}% {done}/{total} orders",
         "#".repeat(filled),

@@ -1,11 +1,17 @@
 //! `spapi`: runs the SP-API emulator and drives its control plane.
 
+mod auth_cmd;
+mod call;
 mod control;
+mod profile;
+mod traffic;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use spapi_server::demo::{self, DemoCredentials};
 use spapi_server::http::HttpConfig;
+use spapi_server::http::throttle::ThrottleMode;
+use spapi_server::server::SandboxConfig;
 use spapi_server::store::StoreConfig;
 use spapi_server::{DEFAULT_PORT, Server, ServerConfig};
 use std::net::SocketAddr;
@@ -38,6 +44,23 @@ enum Command {
     Sellers(control::Target<control::SellersCommand>),
     /// The emulator's clock (control plane).
     Clock(control::Target<control::ClockCommand>),
+    /// The seller world: generate, place and cancel orders, buyer simulator (control plane).
+    World(control::Target<control::WorldCommand>),
+    /// The app side of the authorization workflow: consent URL, callback, code exchange,
+    /// refresh, status, logout; credentials in an encrypted profile.
+    Auth(auth_cmd::AuthArgs),
+    /// Calls any SP-API operation by operationId; JSON out.
+    Call(call::CallArgs),
+    /// Orders of the profile's seller.
+    Orders(call::OrdersArgs),
+    /// Reports: request, wait, download, decompress.
+    Reports(call::ReportsArgs),
+    /// Usage plans: the throttle mode, the plans, per-seller overrides (control plane).
+    Limits(control::Target<traffic::LimitsCommand>),
+    /// Fault injection: errors, latency, dropped connections, LWA faults (control plane).
+    Faults(control::Target<traffic::FaultsCommand>),
+    /// The request log (control plane).
+    Requests(control::Target<traffic::RequestsCommand>),
 }
 
 #[derive(clap::Args)]
@@ -60,9 +83,22 @@ struct ServeArgs {
     /// Start with an empty world: no demo app and sellers.
     #[arg(long)]
     no_demo: bool,
+    /// Seed of the demo world (the same seed gives the same world).
+    #[arg(long, env = "SPAPI_SEED", default_value_t = 42)]
+    seed: u64,
     /// Largest request body accepted, in bytes.
     #[arg(long, default_value_t = HttpConfig::default().body_limit)]
     body_limit: usize,
+    /// Usage plans: `real` (as at Amazon), `off`, or `scaled:N` (every rate times N).
+    #[arg(long, env = "SPAPI_THROTTLE", default_value = "real")]
+    throttle: ThrottleMode,
+    /// A checkout of Amazon's selling-partner-api-models: also serve Amazon's static sandbox
+    /// on a second port.
+    #[arg(long, env = "SPAPI_SANDBOX_MODELS")]
+    sandbox_models: Option<PathBuf>,
+    /// Address of the sandbox port; default: the port after --addr's.
+    #[arg(long, env = "SPAPI_SANDBOX_ADDR", requires = "sandbox_models")]
+    sandbox_addr: Option<SocketAddr>,
 }
 
 #[tokio::main]
@@ -75,6 +111,8 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    // With the `amazon` feature every reqwest client needs rustls' provider installed first.
+    spapi_client::install_crypto_provider();
     match cli.command {
         Command::Serve(args) => serve(args).await,
         Command::Operations { markdown } => {
@@ -90,6 +128,14 @@ async fn main() -> anyhow::Result<()> {
         Command::Apps(t) => control::apps(t).await,
         Command::Sellers(t) => control::sellers(t).await,
         Command::Clock(t) => control::clock(t).await,
+        Command::World(t) => control::world(t).await,
+        Command::Auth(a) => auth_cmd::run(a).await,
+        Command::Call(a) => call::call(a).await,
+        Command::Orders(a) => call::orders(a).await,
+        Command::Reports(a) => call::reports(a).await,
+        Command::Limits(t) => traffic::limits(t).await,
+        Command::Faults(t) => traffic::faults(t).await,
+        Command::Requests(t) => traffic::requests(t).await,
     }
 }
 
@@ -140,14 +186,43 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         },
         clock: spapi_server::clock::Clock::real(),
         admin_token,
+        throttle: args.throttle,
+        sandbox: args.sandbox_models.as_ref().map(|dir| SandboxConfig {
+            models_dir: dir.clone(),
+            // The port after the main one (or a free one when the main one is picked freely).
+            addr: args.sandbox_addr.unwrap_or_else(|| {
+                let mut a = args.addr;
+                if a.port() != 0 {
+                    a.set_port(a.port().saturating_add(1));
+                }
+                a
+            }),
+        }),
     };
     let server = Server::start(config).await?;
     let url = server.base_url();
     println!("spapi is serving the Selling Partner API at {url}");
     println!("  store: {store}");
+    println!("  usage plans: {}", args.throttle);
+    if let (Some(sandbox), Some(stats)) = (server.sandbox_url(), server.sandbox_stats()) {
+        println!(
+            "  sandbox: {sandbox} ({} static cases of {} operations from {}; {} operations served dynamically)",
+            stats.cases,
+            stats.static_operations,
+            args.sandbox_models
+                .as_deref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+            stats.dynamic_operations,
+        );
+    }
     let world_is_empty = server.store().list_apps().await?.is_empty();
     if !args.no_demo && world_is_empty {
-        let creds = demo::create(server.auth(), &url, server.admin_token()).await?;
+        let spec = spapi_server::world::WorldSpec {
+            seed: args.seed,
+            ..Default::default()
+        };
+        let creds = demo::create(server.auth(), &url, server.admin_token(), &spec).await?;
         write_credentials(&creds_path, &creds)?;
         println!(
             "  demo world created; credentials in {}\n",
