@@ -759,6 +759,34 @@ impl fmt::Display for Violation {
 
 impl std::error::Error for Violation {}
 
+/// Validates `value` against a JSON schema file of the models checkout (e.g.
+/// `schemas/notifications/OrderChangeNotification.json`), in the draft the file declares,
+/// format checks off. Returns the error messages with their instance paths.
+///
+/// # Errors
+///
+/// The file is missing or not a schema, or `value` does not conform.
+pub fn validate_schema_file(dir: &Path, relative: &str, value: &Value) -> Result<(), Vec<String>> {
+    let path = dir.join(relative);
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| vec![format!("cannot read {}: {e}", path.display())])?;
+    let schema: Value = serde_json::from_str(&text)
+        .map_err(|e| vec![format!("{} is not JSON: {e}", path.display())])?;
+    let validator = jsonschema::options()
+        .should_validate_formats(false)
+        .build(&schema)
+        .map_err(|e| vec![format!("{relative} does not compile: {e}")])?;
+    let errors: Vec<String> = validator
+        .iter_errors(value)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -839,32 +867,4 @@ mod tests {
         assert_eq!(percent_decode("%é%41"), "%éA");
         assert_eq!(truncate("héllo", 2), "h…");
     }
-}
-
-/// Validates `value` against a JSON schema file of the models checkout (e.g.
-/// `schemas/notifications/OrderChangeNotification.json`), in the draft the file declares,
-/// format checks off. Returns the error messages with their instance paths.
-///
-/// # Errors
-///
-/// The file is missing or not a schema, or `value` does not conform.
-pub fn validate_schema_file(
-    dir: &Path,
-    relative: &str,
-    value: &Value,
-) -> Result<(), Vec<String>> {
-    let path = dir.join(relative);
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| vec![format!("cannot read {}: {e}", path.display())])?;
-    let schema: Value = serde_json::from_str(&text)
-        .map_err(|e| vec![format!("{} is not JSON: {e}", path.display())])?;
-    let validator = jsonschema::options()
-        .should_validate_formats(false)
-        .build(&schema)
-        .map_err(|e| vec![format!("{relative} does not compile: {e}")])?;
-    let errors: Vec<String> = validator
-        .iter_errors(value)
-        .map(|e| format!("{}: {e}", e.instance_path()))
-        .collect();
-    if errors.is_empty() { Ok(()) } else { Err(errors) }
 }

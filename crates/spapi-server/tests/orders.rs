@@ -818,3 +818,30 @@ async fn the_buyer_simulator_orders_at_its_rate_on_the_clock() {
         .await;
     assert_eq!(status, 400);
 }
+
+#[tokio::test]
+async fn a_next_token_keeps_its_window_while_the_clock_runs() {
+    let (w, token) = world_with_history(frozen(StoreConfig::SqliteMemory)).await;
+    let api = Api { w: &w, token };
+    let url = "/orders/v0/orders?MarketplaceIds=ATVPDKIKX0DER&CreatedAfter=2025-05-01T00:00:00Z&MaxResultsPerPage=10";
+    let (_, first) = api.get(url).await;
+    let end = first["payload"]["CreatedBefore"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let next = first["payload"]["NextToken"].as_str().unwrap().to_string();
+    // Time passes between pages (the default window end moves on); the token still works and
+    // the pages still describe the first page's window.
+    api.control(
+        reqwest::Method::POST,
+        "/clock",
+        Some(json!({"advance_seconds": 300})),
+    )
+    .await;
+    let (status, second) = api
+        .get(&format!("{url}&NextToken={}", urlencode(&next)))
+        .await;
+    assert_eq!(status, 200, "{second}");
+    assert_eq!(second["payload"]["CreatedBefore"], end.as_str());
+    conforms(ORDERS, "getOrders", 200, &second);
+}

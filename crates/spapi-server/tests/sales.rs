@@ -15,7 +15,12 @@ struct Ctx {
 }
 
 impl Ctx {
-    async fn control(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
+    async fn control(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
         let mut req = self
             .w
             .http
@@ -25,7 +30,10 @@ impl Ctx {
             req = req.json(&b);
         }
         let resp = req.send().await.unwrap();
-        (resp.status().as_u16(), resp.json().await.unwrap_or(Value::Null))
+        (
+            resp.status().as_u16(),
+            resp.json().await.unwrap_or(Value::Null),
+        )
     }
 
     async fn metrics(&self, query: &str) -> (u16, Value) {
@@ -58,15 +66,26 @@ impl Ctx {
     }
 
     async fn advance(&self, seconds: i64) {
-        let (status, _) =
-            self.control(reqwest::Method::POST, "/clock", Some(json!({"advance_seconds": seconds}))).await;
+        let (status, _) = self
+            .control(
+                reqwest::Method::POST,
+                "/clock",
+                Some(json!({"advance_seconds": seconds})),
+            )
+            .await;
         assert_eq!(status, 200);
     }
 }
 
 /// Two SKUs with stock in the US marketplace and their prices in cents.
 async fn two_skus(ctx: &Ctx) -> Vec<(String, i64)> {
-    let (_, l) = ctx.control(reqwest::Method::GET, &format!("/sellers/{}/listings", ctx.w.seller_id), None).await;
+    let (_, l) = ctx
+        .control(
+            reqwest::Method::GET,
+            &format!("/sellers/{}/listings", ctx.w.seller_id),
+            None,
+        )
+        .await;
     l["listings"]
         .as_array()
         .unwrap()
@@ -74,19 +93,32 @@ async fn two_skus(ctx: &Ctx) -> Vec<(String, i64)> {
         .filter(|l| l["marketplace_id"] == "ATVPDKIKX0DER" && l["quantity"].as_i64().unwrap() >= 10)
         .take(2)
         .map(|l| {
-            let price = l["price"].as_str().unwrap().replace('.', "").parse::<i64>().unwrap();
+            let price = l["price"]
+                .as_str()
+                .unwrap()
+                .replace('.', "")
+                .parse::<i64>()
+                .unwrap();
             (l["sku"].as_str().unwrap().to_string(), price)
         })
         .collect()
 }
 
 fn cents(v: &Value) -> i64 {
-    v["amount"].as_str().unwrap().replace('.', "").parse().unwrap()
+    v["amount"]
+        .as_str()
+        .unwrap()
+        .replace('.', "")
+        .parse()
+        .unwrap()
 }
 
 #[tokio::test]
 async fn order_metrics_match_a_computation_by_hand() {
-    let config = ServerConfig { clock: Clock::frozen("2025-03-10T08:00:00Z".parse().unwrap()), ..ServerConfig::ephemeral() };
+    let config = ServerConfig {
+        clock: Clock::frozen("2025-03-10T08:00:00Z".parse().unwrap()),
+        ..ServerConfig::ephemeral()
+    };
     let w = World::start_with(config, &[]).await;
     let token = w.access_token().await;
     let ctx = Ctx { w, token };
@@ -108,7 +140,11 @@ async fn order_metrics_match_a_computation_by_hand() {
     ctx.place(b, 1).await;
     let canceled = ctx.place(b, 3).await;
     let (status, _) = ctx
-        .control(reqwest::Method::POST, &format!("/sellers/{}/orders/{canceled}/cancel", ctx.w.seller_id), None)
+        .control(
+            reqwest::Method::POST,
+            &format!("/sellers/{}/orders/{canceled}/cancel", ctx.w.seller_id),
+            None,
+        )
         .await;
     assert_eq!(status, 200);
     // Day 2 (March 11): 1 x A.
@@ -116,7 +152,10 @@ async fn order_metrics_match_a_computation_by_hand() {
     ctx.place(a, 1).await;
     ctx.advance(24 * 3600).await;
     // Two days on, the access token has expired: refresh as an app would.
-    let ctx = Ctx { token: ctx.w.access_token().await, ..ctx };
+    let ctx = Ctx {
+        token: ctx.w.access_token().await,
+        ..ctx
+    };
 
     let interval = "2025-03-10T08:00:00Z--2025-03-12T00:00:00Z";
     let (status, body) = ctx
@@ -128,32 +167,67 @@ async fn order_metrics_match_a_computation_by_hand() {
     // The first bucket starts where the interval does.
     assert_eq!(days[0]["interval"], "2025-03-10T08:00Z--2025-03-11T00:00Z");
     assert_eq!(days[1]["interval"], "2025-03-11T00:00Z--2025-03-12T00:00Z");
-    assert_eq!((days[0]["orderCount"].as_i64(), days[0]["unitCount"].as_i64(), days[0]["orderItemCount"].as_i64()), (Some(2), Some(3), Some(2)));
+    assert_eq!(
+        (
+            days[0]["orderCount"].as_i64(),
+            days[0]["unitCount"].as_i64(),
+            days[0]["orderItemCount"].as_i64()
+        ),
+        (Some(2), Some(3), Some(2))
+    );
     assert_eq!(cents(&days[0]["totalSales"]), 2 * pa + pb);
     assert_eq!(cents(&days[0]["averageUnitPrice"]), (2 * pa + pb) / 3);
-    assert_eq!((days[1]["orderCount"].as_i64(), days[1]["unitCount"].as_i64()), (Some(1), Some(1)));
+    assert_eq!(
+        (
+            days[1]["orderCount"].as_i64(),
+            days[1]["unitCount"].as_i64()
+        ),
+        (Some(1), Some(1))
+    );
     assert_eq!(cents(&days[1]["totalSales"]), pa);
 
     // Total over the interval, and the SKU filter.
-    let (_, total) = ctx.metrics(&format!("marketplaceIds=ATVPDKIKX0DER&interval={interval}&granularity=Total")).await;
+    let (_, total) = ctx
+        .metrics(&format!(
+            "marketplaceIds=ATVPDKIKX0DER&interval={interval}&granularity=Total"
+        ))
+        .await;
     let t = &total["payload"][0];
-    assert_eq!((t["orderCount"].as_i64(), t["unitCount"].as_i64()), (Some(3), Some(4)));
-    let (_, by_sku) = ctx.metrics(&format!("marketplaceIds=ATVPDKIKX0DER&interval={interval}&granularity=Total&sku={b}")).await;
+    assert_eq!(
+        (t["orderCount"].as_i64(), t["unitCount"].as_i64()),
+        (Some(3), Some(4))
+    );
+    let (_, by_sku) = ctx
+        .metrics(&format!(
+            "marketplaceIds=ATVPDKIKX0DER&interval={interval}&granularity=Total&sku={b}"
+        ))
+        .await;
     assert_eq!(by_sku["payload"][0]["unitCount"], 1);
     // Hours: 40 buckets, the placed orders in the first and second hour.
-    let (_, hours) = ctx.metrics(&format!("marketplaceIds=ATVPDKIKX0DER&interval={interval}&granularity=Hour")).await;
+    let (_, hours) = ctx
+        .metrics(&format!(
+            "marketplaceIds=ATVPDKIKX0DER&interval={interval}&granularity=Hour"
+        ))
+        .await;
     let hours = hours["payload"].as_array().unwrap();
     assert_eq!(hours.len(), 40);
     assert_eq!(hours[0]["unitCount"], 2);
     assert_eq!(hours[1]["unitCount"], 1);
     // B2B only: none of these orders is a business order.
-    let (_, b2b) = ctx.metrics(&format!("marketplaceIds=ATVPDKIKX0DER&interval={interval}&granularity=Total&buyerType=B2B")).await;
+    let (_, b2b) = ctx
+        .metrics(&format!(
+            "marketplaceIds=ATVPDKIKX0DER&interval={interval}&granularity=Total&buyerType=B2B"
+        ))
+        .await;
     assert_eq!(b2b["payload"][0]["orderCount"], 0);
 }
 
 #[tokio::test]
 async fn order_metrics_validate_their_input() {
-    let config = ServerConfig { clock: Clock::frozen("2025-02-01T00:00:00Z".parse().unwrap()), ..ServerConfig::ephemeral() };
+    let config = ServerConfig {
+        clock: Clock::frozen("2025-02-01T00:00:00Z".parse().unwrap()),
+        ..ServerConfig::ephemeral()
+    };
     let w = World::start_with(config, &[]).await;
     let token = w.access_token().await;
     let ctx = Ctx { w, token };
@@ -181,5 +255,8 @@ async fn order_metrics_validate_their_input() {
     assert_eq!(status, 200, "{body}");
     let days = body["payload"].as_array().unwrap();
     assert_eq!(days.len(), 2);
-    assert_eq!(days[0]["interval"], "2025-01-01T00:00-08:00--2025-01-02T00:00-08:00");
+    assert_eq!(
+        days[0]["interval"],
+        "2025-01-01T00:00-08:00--2025-01-02T00:00-08:00"
+    );
 }

@@ -3,7 +3,9 @@
 use crate::clock::Clock;
 use crate::generated::orders_v0::OrdersV0Api;
 use crate::http::{ApiError, RequestContext};
-use crate::market::orders::{self, order_doc, order_items, redact_items, redact_order, seller_order};
+use crate::market::orders::{
+    self, order_doc, order_items, redact_items, redact_order, seller_order,
+};
 use crate::market::personal_data::{self, BUYER_INFO, SHIPPING_ADDRESS};
 use crate::store::Store;
 use spapi_model::orders_v0 as m;
@@ -66,7 +68,10 @@ impl OrdersV0Api for Orders {
         let row = seller_order(&self.store, &ctx.caller, &params.order_id).await?;
         let mut order = order_doc(&row)?;
         redact_order(&mut order, &ctx.caller, ctx.operation);
-        Ok(m::GetOrderResponse { payload: Some(order), errors: None })
+        Ok(m::GetOrderResponse {
+            payload: Some(order),
+            errors: None,
+        })
     }
 
     async fn get_order_buyer_info(
@@ -90,7 +95,10 @@ impl OrdersV0Api for Orders {
             info.buyer_tax_info = b.buyer_tax_info;
             info.purchase_order_number = b.purchase_order_number;
         }
-        Ok(m::GetOrderBuyerInfoResponse { payload: Some(info), errors: None })
+        Ok(m::GetOrderBuyerInfoResponse {
+            payload: Some(info),
+            errors: None,
+        })
     }
 
     async fn get_order_address(
@@ -103,7 +111,10 @@ impl OrdersV0Api for Orders {
         let full = personal_data::may_see(&ctx.caller, ctx.operation, SHIPPING_ADDRESS);
         redact_order(&mut order, &ctx.caller, ctx.operation);
         let company = if full {
-            order.shipping_address.as_ref().and_then(|a| a.company_name.clone())
+            order
+                .shipping_address
+                .as_ref()
+                .and_then(|a| a.company_name.clone())
         } else {
             None
         };
@@ -126,7 +137,10 @@ impl OrdersV0Api for Orders {
         let row = seller_order(&self.store, &ctx.caller, &params.order_id).await?;
         if params.next_token.is_some() {
             // Orders here never span pages of items; a token can only be a stale one.
-            return Err(ApiError::invalid_parameter("NextToken", "Invalid NextToken."));
+            return Err(ApiError::invalid_parameter(
+                "NextToken",
+                "Invalid NextToken.",
+            ));
         }
         let mut items = order_items(&row)?;
         redact_items(&mut items, &ctx.caller, ctx.operation);
@@ -147,7 +161,10 @@ impl OrdersV0Api for Orders {
     ) -> Result<m::GetOrderItemsBuyerInfoResponse, ApiError> {
         let row = seller_order(&self.store, &ctx.caller, &params.order_id).await?;
         if params.next_token.is_some() {
-            return Err(ApiError::invalid_parameter("NextToken", "Invalid NextToken."));
+            return Err(ApiError::invalid_parameter(
+                "NextToken",
+                "Invalid NextToken.",
+            ));
         }
         let visible = personal_data::may_see(&ctx.caller, ctx.operation, BUYER_INFO);
         let items = order_items(&row)?

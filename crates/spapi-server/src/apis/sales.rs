@@ -31,7 +31,11 @@ impl SalesV1Api for Sales {
         ctx: &RequestContext,
         params: m::params::GetOrderMetrics,
     ) -> Result<m::GetOrderMetricsResponse, ApiError> {
-        let seller = ctx.caller.selling_partner_id.as_deref().ok_or_else(ApiError::unauthorized)?;
+        let seller = ctx
+            .caller
+            .selling_partner_id
+            .as_deref()
+            .ok_or_else(ApiError::unauthorized)?;
         let (buckets, currency) = sales::order_metrics(
             &self.store,
             seller,
@@ -51,10 +55,17 @@ impl SalesV1Api for Sales {
                 unit_count: b.units,
                 order_item_count: b.items,
                 order_count: b.orders,
-                average_unit_price: money(if b.units > 0 { b.sales_minor / b.units } else { 0 }),
+                average_unit_price: money(if b.units > 0 {
+                    b.sales_minor / b.units
+                } else {
+                    0
+                }),
                 total_sales: money(b.sales_minor),
             })
             .collect();
-        Ok(m::GetOrderMetricsResponse { payload: Some(list), errors: None })
+        Ok(m::GetOrderMetricsResponse {
+            payload: Some(list),
+            errors: None,
+        })
     }
 }

@@ -18,7 +18,11 @@ impl Sellers {
     }
 
     async fn seller(&self, ctx: &RequestContext) -> Result<SellerRecord, ApiError> {
-        let id = ctx.caller.selling_partner_id.as_deref().ok_or_else(ApiError::unauthorized)?;
+        let id = ctx
+            .caller
+            .selling_partner_id
+            .as_deref()
+            .ok_or_else(ApiError::unauthorized)?;
         self.store
             .get_seller(id)
             .await

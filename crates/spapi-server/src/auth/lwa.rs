@@ -272,24 +272,29 @@ impl Auth {
                 Some(_) => {}
             }
         }
-        let refresh = self
-            .authorize(
+        let (refresh, authorization_id) = self
+            .authorize_with_id(
                 &app.application_id,
                 &record.selling_partner_id,
                 &record.roles,
             )
             .await
             .map_err(LwaError::server_error)?;
-        let authorization = self
-            .store
-            .authorization_by_refresh_token(&hash_token(&refresh))
-            .await?
-            .ok_or_else(|| LwaError::server_error("authorization vanished"))?;
+        self.seller_tokens(app, authorization_id, refresh).await
+    }
+
+    /// A new access token for an authorization, answered with its refresh token.
+    async fn seller_tokens(
+        &self,
+        app: &AppRecord,
+        authorization_id: i64,
+        refresh: String,
+    ) -> Result<TokenResponse, LwaError> {
         let access = self
             .issue_access_token(
                 TokenKind::Seller,
                 &app.application_id,
-                Some(authorization.id),
+                Some(authorization_id),
                 None,
                 None,
             )
@@ -316,22 +321,9 @@ impl Auth {
         if authorization.revoked_at_us.is_some() || authorization.expires_at_us <= self.now_us() {
             return Err(LwaError::invalid_refresh_token());
         }
-        let access = self
-            .issue_access_token(
-                TokenKind::Seller,
-                &app.application_id,
-                Some(authorization.id),
-                None,
-                None,
-            )
-            .await?;
-        Ok(TokenResponse {
-            access_token: access,
-            // LWA sends the refresh token back unchanged.
-            refresh_token: Some(refresh.to_string()),
-            token_type: "bearer",
-            expires_in: super::ACCESS_TOKEN_TTL.as_secs(),
-        })
+        // LWA sends the refresh token back unchanged.
+        self.seller_tokens(app, authorization.id, refresh.to_string())
+            .await
     }
 
     async fn client_credentials(

@@ -356,10 +356,24 @@ impl Auth {
         selling_partner_id: &str,
         roles: &[String],
     ) -> Result<String, AuthError> {
+        Ok(self
+            .authorize_with_id(application_id, selling_partner_id, roles)
+            .await?
+            .0)
+    }
+
+    /// [`Auth::authorize`], also returning the authorization's id.
+    pub(crate) async fn authorize_with_id(
+        &self,
+        application_id: &str,
+        selling_partner_id: &str,
+        roles: &[String],
+    ) -> Result<(String, i64), AuthError> {
         let refresh = random_token_with("Atzr|IwEB", 300);
         let now = self.clock.now();
         let expires = now.checked_add(AUTHORIZATION_TTL).unwrap_or(now);
-        self.store
+        let id = self
+            .store
             .insert_authorization(
                 application_id,
                 selling_partner_id,
@@ -369,7 +383,7 @@ impl Auth {
                 expires.as_microsecond(),
             )
             .await?;
-        Ok(refresh)
+        Ok((refresh, id))
     }
 
     /// Self-authorization, as for a private app: the seller authorizes the app directly and

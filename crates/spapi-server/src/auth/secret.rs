@@ -98,7 +98,9 @@ pub fn dummy_hash() -> String {
 pub fn check_redirect_uri(uri: &str) -> Result<(), String> {
     if uri.contains('#') {
         // Amazon refuses fragments at consent (MD5110): such an app could never be authorized.
-        return Err(format!("redirect URI {uri:?} must not contain a fragment (#)"));
+        return Err(format!(
+            "redirect URI {uri:?} must not contain a fragment (#)"
+        ));
     }
     let lower = uri.to_ascii_lowercase();
     let host_of = |rest: &str| {
@@ -120,8 +122,14 @@ pub fn check_redirect_uri(uri: &str) -> Result<(), String> {
         let host = host_of(rest);
         // Drop the port: after the `]` of an IPv6 literal, or after the last `:` otherwise.
         let host = match host.strip_prefix('[') {
-            Some(v6) => v6.split(']').next().map(|h| format!("[{h}]")).unwrap_or_default(),
-            None => host.rsplit_once(':').map_or(host.clone(), |(h, _)| h.to_string()),
+            Some(v6) => v6
+                .split(']')
+                .next()
+                .map(|h| format!("[{h}]"))
+                .unwrap_or_default(),
+            None => host
+                .rsplit_once(':')
+                .map_or(host.clone(), |(h, _)| h.to_string()),
         };
         let host = host.as_str();
         if matches!(host, "localhost" | "127.0.0.1" | "[::1]") {

@@ -478,9 +478,22 @@ pub async fn search(
         after: None,
         limit: 0,
     };
-    let fingerprint = filter_fingerprint(&q);
+    // The fingerprint covers the filters as sent; a window end that was not sent (now minus
+    // two minutes on the first page) travels in the token, so every page sees one window.
+    let explicit_end = if by_update {
+        updated_before
+    } else {
+        created_before
+    };
+    let fingerprint = filter_fingerprint(&q, explicit_end.map(us));
+    let mut to = to;
     if let Some(token) = &p.next_token {
-        q.after = Some(decode_token(token, &fingerprint)?);
+        let (t, id, end_us) = decode_token(token, &fingerprint)?;
+        q.after = Some((t, id));
+        if explicit_end.is_none() && q.to_us.is_some() {
+            q.to_us = Some(end_us);
+            to = jiff::Timestamp::from_microsecond(end_us).ok();
+        }
     }
     // One more than the page tells whether there is a next page.
     q.limit = limit as u32 + 1;
@@ -493,7 +506,7 @@ pub async fn search(
             } else {
                 r.purchase_at_us
             };
-            encode_token(t, r.id, &fingerprint)
+            encode_token(t, r.id, q.to_us.unwrap_or(0), &fingerprint)
         })
     } else {
         None
@@ -507,12 +520,12 @@ pub async fn search(
     })
 }
 
-fn filter_fingerprint(q: &OrderQuery) -> String {
+fn filter_fingerprint(q: &OrderQuery, explicit_end_us: Option<i64>) -> String {
     let canon = json!([
         q.seller_id,
         q.by_update,
         q.from_us,
-        q.to_us,
+        explicit_end_us,
         q.marketplace_ids,
         q.statuses,
         q.channels,
@@ -534,14 +547,14 @@ fn filter_fingerprint(q: &OrderQuery) -> String {
     d[..8].iter().map(|b| format!("{b:02x}")).collect()
 }
 
-// NextToken: opaque to clients; it carries the position (time, id) and a fingerprint of the
-// filters, because Amazon expects the same filters with the token.
-fn encode_token(t: i64, id: i64, fingerprint: &str) -> String {
-    let raw = format!("{t}:{id}:{fingerprint}");
+// NextToken: opaque to clients; it carries the position (time, id), the window's end and a
+// fingerprint of the filters, because Amazon expects the same filters with the token.
+fn encode_token(t: i64, id: i64, end_us: i64, fingerprint: &str) -> String {
+    let raw = format!("{t}:{id}:{end_us}:{fingerprint}");
     raw.bytes().map(|b| format!("{b:02X}")).collect()
 }
 
-fn decode_token(token: &str, fingerprint: &str) -> Result<(i64, i64), ApiError> {
+fn decode_token(token: &str, fingerprint: &str) -> Result<(i64, i64, i64), ApiError> {
     let invalid = || {
         bad(
             "NextToken",
@@ -556,19 +569,15 @@ fn decode_token(token: &str, fingerprint: &str) -> Result<(i64, i64), ApiError> 
         .collect::<Result<_, _>>()
         .map_err(|_| invalid())?;
     let raw = String::from_utf8(bytes).map_err(|_| invalid())?;
-    let mut parts = raw.split(':');
-    let (Some(t), Some(id), Some(fp), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
+    let parts: Vec<&str> = raw.split(':').collect();
+    let [t, id, end, fp] = parts[..] else {
         return Err(invalid());
     };
     if fp != fingerprint {
         return Err(invalid());
     }
-    Ok((
-        t.parse().map_err(|_| invalid())?,
-        id.parse().map_err(|_| invalid())?,
-    ))
+    let num = |v: &str| v.parse::<i64>().map_err(|_| invalid());
+    Ok((num(t)?, num(id)?, num(end)?))
 }
 
 /// The ORDER_CHANGE notification payload (`OrderChangeNotification`) for an order.

@@ -293,13 +293,29 @@ async fn update_order(conn: Conn<'_>, o: &OrderRow) -> Result<(), StoreError> {
 
 async fn get_order(conn: Conn<'_>, amazon_order_id: &str) -> Result<Option<OrderRow>, StoreError> {
     let sql = "SELECT {columns} FROM orders WHERE amazon_order_id = $1";
-    Ok(fetch_orders(conn, sql, &[Bind::Text(amazon_order_id.to_string())]).await?.pop())
+    Ok(
+        fetch_orders(conn, sql, &[Bind::Text(amazon_order_id.to_string())])
+            .await?
+            .pop(),
+    )
 }
 
 const LISTING_COLUMNS: &str = "seller_id, sku, marketplace_id, asin, fulfillment_channel, price, \
     currency, quantity, reserved, status, created_at, updated_at";
-type ListingTuple =
-    (String, String, String, String, String, String, String, i64, i64, String, i64, i64);
+type ListingTuple = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    i64,
+    String,
+    i64,
+    i64,
+);
 
 fn listing_from(t: ListingTuple) -> ListingRow {
     ListingRow {
@@ -367,7 +383,10 @@ async fn get_listing(
     Ok(row.map(listing_from))
 }
 
-async fn get_catalog_item(conn: Conn<'_>, asin: &str) -> Result<Option<CatalogItemRow>, StoreError> {
+async fn get_catalog_item(
+    conn: Conn<'_>,
+    asin: &str,
+) -> Result<Option<CatalogItemRow>, StoreError> {
     let row: Option<(String, String, String, String, String)> = on_conn!(conn, |c| {
         sqlx::query_as(
             "SELECT asin, title, brand, product_type, doc FROM catalog_items WHERE asin = $1",
@@ -413,7 +432,11 @@ impl Store {
 
     /// A page of a getOrders search, in window order (time, then id).
     pub async fn query_orders(&self, q: &OrderQuery) -> Result<Vec<OrderRow>, StoreError> {
-        let column = if q.by_update { "updated_at" } else { "purchase_at" };
+        let column = if q.by_update {
+            "updated_at"
+        } else {
+            "purchase_at"
+        };
         let mut binds = vec![Bind::Text(q.seller_id.clone())];
         let mut sql = String::from("SELECT {columns} FROM orders WHERE seller_id = $1");
         cmp(&mut sql, &mut binds, column, ">=", q.from_us);
@@ -432,20 +455,64 @@ impl Store {
         in_list(&mut sql, &mut binds, "fulfillment_channel", &q.channels);
         in_list(&mut sql, &mut binds, "payment_method", &q.payment_methods);
         in_list(&mut sql, &mut binds, "amazon_order_id", &q.amazon_order_ids);
-        in_list(&mut sql, &mut binds, "easy_ship_status", &q.easy_ship_statuses);
-        in_list(&mut sql, &mut binds, "electronic_invoice_status", &q.electronic_invoice_statuses);
+        in_list(
+            &mut sql,
+            &mut binds,
+            "easy_ship_status",
+            &q.easy_ship_statuses,
+        );
+        in_list(
+            &mut sql,
+            &mut binds,
+            "electronic_invoice_status",
+            &q.electronic_invoice_statuses,
+        );
         eq_text(&mut sql, &mut binds, "buyer_email", &q.buyer_email);
         eq_text(&mut sql, &mut binds, "seller_order_id", &q.seller_order_id);
-        eq_text(&mut sql, &mut binds, "store_chain_store_id", &q.store_chain_store_id);
-        eq_text(&mut sql, &mut binds, "supply_source_id", &q.supply_source_id);
+        eq_text(
+            &mut sql,
+            &mut binds,
+            "store_chain_store_id",
+            &q.store_chain_store_id,
+        );
+        eq_text(
+            &mut sql,
+            &mut binds,
+            "supply_source_id",
+            &q.supply_source_id,
+        );
         if let Some(v) = q.is_ispu {
             binds.push(Bind::Int(i64::from(v)));
             sql.push_str(&format!(" AND is_ispu = ${}", binds.len()));
         }
-        cmp(&mut sql, &mut binds, "earliest_delivery_at", "<=", q.earliest_delivery_before_us);
-        cmp(&mut sql, &mut binds, "earliest_delivery_at", ">=", q.earliest_delivery_after_us);
-        cmp(&mut sql, &mut binds, "latest_delivery_at", "<=", q.latest_delivery_before_us);
-        cmp(&mut sql, &mut binds, "latest_delivery_at", ">=", q.latest_delivery_after_us);
+        cmp(
+            &mut sql,
+            &mut binds,
+            "earliest_delivery_at",
+            "<=",
+            q.earliest_delivery_before_us,
+        );
+        cmp(
+            &mut sql,
+            &mut binds,
+            "earliest_delivery_at",
+            ">=",
+            q.earliest_delivery_after_us,
+        );
+        cmp(
+            &mut sql,
+            &mut binds,
+            "latest_delivery_at",
+            "<=",
+            q.latest_delivery_before_us,
+        );
+        cmp(
+            &mut sql,
+            &mut binds,
+            "latest_delivery_at",
+            ">=",
+            q.latest_delivery_after_us,
+        );
         sql.push_str(&format!(" ORDER BY {column}, id LIMIT {}", q.limit.max(1)));
         fetch_orders(self.acquire().await?.conn(), &sql, &binds).await
     }
@@ -467,7 +534,10 @@ impl Store {
         );
         let mut pc = self.acquire().await?;
         let rows: Vec<ListingTuple> = on_conn!(pc.conn(), |c| {
-            sqlx::query_as(AssertSqlSafe(sql)).bind(seller_id).fetch_all(c).await?
+            sqlx::query_as(AssertSqlSafe(sql))
+                .bind(seller_id)
+                .fetch_all(c)
+                .await?
         });
         Ok(rows.into_iter().map(listing_from).collect())
     }
@@ -501,7 +571,10 @@ impl StoreTx {
     }
 
     /// One order, as this transaction sees it.
-    pub async fn get_order(&mut self, amazon_order_id: &str) -> Result<Option<OrderRow>, StoreError> {
+    pub async fn get_order(
+        &mut self,
+        amazon_order_id: &str,
+    ) -> Result<Option<OrderRow>, StoreError> {
         get_order(self.conn(), amazon_order_id).await
     }
 
@@ -521,7 +594,10 @@ impl StoreTx {
     }
 
     /// A catalog item, as this transaction sees it.
-    pub async fn get_catalog_item(&mut self, asin: &str) -> Result<Option<CatalogItemRow>, StoreError> {
+    pub async fn get_catalog_item(
+        &mut self,
+        asin: &str,
+    ) -> Result<Option<CatalogItemRow>, StoreError> {
         get_catalog_item(self.conn(), asin).await
     }
 

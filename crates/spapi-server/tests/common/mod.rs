@@ -142,7 +142,9 @@ pub async fn postgres_database() -> Option<String> {
             if std::env::var_os("CI").is_some_and(|v| !v.is_empty()) {
                 panic!("PostgreSQL is required under CI but unreachable at {admin}: {why}");
             }
-            eprintln!("skipping PostgreSQL test: {why} (start PostgreSQL on 127.0.0.1:5432 or set SPAPI_TEST_DATABASE_URL)");
+            eprintln!(
+                "skipping PostgreSQL test: {why} (start PostgreSQL on 127.0.0.1:5432 or set SPAPI_TEST_DATABASE_URL)"
+            );
             return None;
         }
     };
@@ -151,6 +153,9 @@ pub async fn postgres_database() -> Option<String> {
         .execute(&mut conn)
         .await
         .expect("create test database");
-    let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or(admin);
+    let base = admin
+        .rsplit_once('/')
+        .map(|(b, _)| b.to_string())
+        .unwrap_or(admin);
     Some(format!("{base}/{name}"))
 }
