@@ -8,9 +8,13 @@ pub mod coverage;
 pub mod demo;
 pub mod generated;
 pub mod http;
+pub mod jobs;
 pub mod market;
+pub mod notify;
+pub mod sandbox;
 pub mod server;
 pub mod store;
 pub mod time;
+pub mod world;
 
 pub use server::{DEFAULT_PORT, Server, ServerConfig};

@@ -5,10 +5,13 @@ use crate::clock::Clock;
 use crate::generated::Apis;
 use crate::http::control::ControlPlane;
 use crate::http::router::Router;
+use crate::http::throttle::ThrottleMode;
+use crate::http::traffic::Traffic;
 use crate::http::{self, HttpConfig, SpApi};
 use crate::store::{Store, StoreConfig};
 use anyhow::Context;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -29,10 +32,31 @@ pub struct ServerConfig {
     pub clock: Clock,
     /// The control plane's admin token; generated when absent.
     pub admin_token: Option<String>,
+    /// How usage plans are enforced (`real` as at Amazon, `off`, `scaled:N`); the control
+    /// plane can change it at run time.
+    pub throttle: ThrottleMode,
+    /// Amazon-sandbox compatibility: a second port answering the static sandbox cases.
+    pub sandbox: Option<SandboxConfig>,
+    /// An SQS endpoint (`http://host:port`) that SQS destinations are also delivered to.
+    pub sqs_endpoint: Option<String>,
+}
+
+/// The sandbox port.
+#[derive(Debug, Clone)]
+pub struct SandboxConfig {
+    /// A checkout of Amazon's `selling-partner-api-models` (the directory holding `models/`).
+    pub models_dir: PathBuf,
+    /// Address of the sandbox port (`127.0.0.1:0` picks a free port).
+    pub addr: SocketAddr,
 }
 
 impl ServerConfig {
     /// A server on a free loopback port with an in-memory store: what tests use.
+    ///
+    /// Usage plans are `off` here (`spapi serve` and [`ThrottleMode::default`] are `real`):
+    /// suites that walk every operation, or that run on a frozen clock where buckets never
+    /// refill, would otherwise meet 429s that have nothing to do with what they test. A test of
+    /// throttling sets `throttle: ThrottleMode::Real`.
     pub fn ephemeral() -> Self {
         ServerConfig {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
@@ -40,6 +64,9 @@ impl ServerConfig {
             http: HttpConfig::default(),
             clock: Clock::real(),
             admin_token: None,
+            throttle: ThrottleMode::Off,
+            sandbox: None,
+            sqs_endpoint: None,
         }
     }
 }
@@ -47,11 +74,18 @@ impl ServerConfig {
 /// The implementations of every API that spapi serves. Operations that no implementation
 /// answers yet keep the generated default (501 `NotImplemented`).
 pub fn apis(auth: &Auth, router: &Arc<Router>) -> Apis {
+    use crate::apis::{orders::Orders, sales::Sales, sellers::Sellers, tokens::Tokens};
+    let store = auth.store().clone();
+    let clock = auth.clock().clone();
     Apis {
-        tokens_2021_03_01: Arc::new(crate::apis::tokens::Tokens::new(
-            auth.clone(),
-            router.clone(),
+        notifications_v1: Arc::new(crate::apis::notifications::Notifications::new(
+            store.clone(),
+            clock.clone(),
         )),
+        orders_v0: Arc::new(Orders::new(store.clone(), clock.clone())),
+        sales_v1: Arc::new(Sales::new(store.clone(), clock)),
+        sellers_v1: Arc::new(Sellers::new(store)),
+        tokens_2021_03_01: Arc::new(Tokens::new(auth.clone(), router.clone())),
         ..Apis::default()
     }
 }
@@ -71,8 +105,35 @@ pub struct Server {
     clock: Clock,
     auth: Auth,
     admin_token: String,
+    job_task: JoinHandle<()>,
+    notify_task: JoinHandle<()>,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<std::io::Result<()>>,
+    traffic: Arc<Traffic>,
+    sandbox: Option<SandboxListener>,
+}
+
+/// The running sandbox port.
+struct SandboxListener {
+    addr: SocketAddr,
+    stats: crate::sandbox::SandboxStats,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+/// Serves `app` on `listener` until `rx` fires.
+fn spawn_serve(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    rx: oneshot::Receiver<()>,
+) -> JoinHandle<std::io::Result<()>> {
+    tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await
+    })
 }
 
 impl Server {
@@ -90,33 +151,86 @@ impl Server {
         let auth = Auth::new(store.clone(), clock.clone()).await?;
         let router = Arc::new(Router::new());
         let apis = apis(&auth, &router);
-        let sp = Arc::new(SpApi::new(router, apis, auth.clone(), config.http.clone()));
+        let traffic = Traffic::start(store.clone(), clock.clone(), config.throttle);
+        let sp = SpApi::new(router, apis, auth.clone(), config.http.clone())
+            .with_traffic(traffic.clone());
+        // The sandbox port: the same world and traffic stages, answering static cases.
+        let sandbox_sp = match &config.sandbox {
+            Some(sc) => {
+                let dir = sc.models_dir.clone();
+                let sandbox =
+                    tokio::task::spawn_blocking(move || crate::sandbox::Sandbox::load(&dir))
+                        .await??;
+                Some((sp.sibling().with_sandbox(Arc::new(sandbox)), sc.addr))
+            }
+            None => None,
+        };
+        let sp = Arc::new(sp);
         let admin_token = config
             .admin_token
             .clone()
             .unwrap_or_else(|| format!("spapi-admin-{}", crate::auth::secret::random_token(32)));
-        let app = http::app(sp, ControlPlane::new(auth.clone(), &admin_token));
+        let jobs = crate::jobs::Runner::new(store.clone(), clock.clone());
+        let job_task = jobs.clone().spawn(std::time::Duration::from_millis(250));
+        let notify_task =
+            crate::notify::Notifier::new(store.clone(), clock.clone(), config.sqs_endpoint.clone())
+                .spawn(std::time::Duration::from_millis(100));
+        let app = http::app(sp, ControlPlane::new(auth.clone(), jobs, &admin_token));
         let listener = tokio::net::TcpListener::bind(config.addr)
             .await
             .with_context(|| format!("binding {}", config.addr))?;
         let addr = listener.local_addr()?;
-        let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = rx.await;
+        let sandbox = match sandbox_sp {
+            Some((sb, sandbox_addr)) => {
+                let stats = sb.sandbox_stats().unwrap_or_default();
+                let listener = tokio::net::TcpListener::bind(sandbox_addr)
+                    .await
+                    .with_context(|| format!("binding the sandbox port {sandbox_addr}"))?;
+                let (tx, rx) = oneshot::channel::<()>();
+                Some(SandboxListener {
+                    addr: listener.local_addr()?,
+                    stats,
+                    shutdown: Some(tx),
+                    task: spawn_serve(listener, http::sandbox_app(Arc::new(sb)), rx),
                 })
-                .await
-        });
+            }
+            None => None,
+        };
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = spawn_serve(listener, app, rx);
         Ok(Server {
             addr,
             store,
             clock,
             auth,
             admin_token,
+            job_task,
+            notify_task,
             shutdown: Some(tx),
             task,
+            traffic,
+            sandbox,
         })
+    }
+
+    /// The sandbox port's address, when `ServerConfig::sandbox` was given.
+    pub fn sandbox_addr(&self) -> Option<SocketAddr> {
+        self.sandbox.as_ref().map(|s| s.addr)
+    }
+
+    /// `http://ADDR` of the sandbox port.
+    pub fn sandbox_url(&self) -> Option<String> {
+        self.sandbox_addr().map(|a| format!("http://{a}"))
+    }
+
+    /// What the sandbox port loaded from Amazon's models.
+    pub fn sandbox_stats(&self) -> Option<crate::sandbox::SandboxStats> {
+        self.sandbox.as_ref().map(|s| s.stats)
+    }
+
+    /// The usage plans, fault rules and request log.
+    pub fn traffic(&self) -> &Arc<Traffic> {
+        &self.traffic
     }
 
     /// The address the server listens on.
@@ -154,7 +268,17 @@ impl Server {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
+        self.job_task.abort();
+        self.notify_task.abort();
+        if let Some(sb) = &mut self.sandbox {
+            if let Some(tx) = sb.shutdown.take() {
+                let _ = tx.send(());
+            }
+            (&mut sb.task).await??;
+        }
         (&mut self.task).await??;
+        // The request log is written in the background: finish it before the store closes.
+        self.traffic.close().await;
         self.store.close().await;
         Ok(())
     }
@@ -184,5 +308,13 @@ async fn shutdown_signal() {
     tokio::select! {
         _ = ctrl_c => {},
         _ = term => {},
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // The job loop must not outlive the server (tests drop servers without shutdown).
+        self.job_task.abort();
+        self.notify_task.abort();
     }
 }

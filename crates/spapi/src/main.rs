@@ -3,6 +3,7 @@
 mod auth_cmd;
 mod call;
 mod control;
+mod notify_cmd;
 mod profile;
 mod traffic;
 
@@ -61,6 +62,8 @@ enum Command {
     Faults(control::Target<traffic::FaultsCommand>),
     /// The request log (control plane).
     Requests(control::Target<traffic::RequestsCommand>),
+    /// Delivered notifications and dead letters (control plane).
+    Notifications(control::Target<notify_cmd::NotificationsCommand>),
 }
 
 #[derive(clap::Args)]
@@ -99,6 +102,10 @@ struct ServeArgs {
     /// Address of the sandbox port; default: the port after --addr's.
     #[arg(long, env = "SPAPI_SANDBOX_ADDR", requires = "sandbox_models")]
     sandbox_addr: Option<SocketAddr>,
+    /// An SQS endpoint (`http://127.0.0.1:4566`): SQS destinations also get their
+    /// notifications there (AWS JSON protocol, queue URL `<endpoint>/<account>/<queue>`).
+    #[arg(long, env = "SPAPI_SQS_ENDPOINT")]
+    sqs_endpoint: Option<String>,
 }
 
 #[tokio::main]
@@ -136,6 +143,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Limits(t) => traffic::limits(t).await,
         Command::Faults(t) => traffic::faults(t).await,
         Command::Requests(t) => traffic::requests(t).await,
+        Command::Notifications(t) => notify_cmd::run(t).await,
     }
 }
 
@@ -198,6 +206,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
                 a
             }),
         }),
+        sqs_endpoint: args.sqs_endpoint.clone(),
     };
     let server = Server::start(config).await?;
     let url = server.base_url();

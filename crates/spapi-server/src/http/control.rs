@@ -20,15 +20,17 @@ use serde_json::{Value, json};
 /// State of the control plane.
 #[derive(Clone)]
 pub struct ControlPlane {
-    auth: Auth,
+    pub(crate) auth: Auth,
+    pub(crate) jobs: crate::jobs::Runner,
     admin_token_hash: String,
 }
 
 impl ControlPlane {
-    /// A control plane guarded by `admin_token`.
-    pub fn new(auth: Auth, admin_token: &str) -> Self {
+    /// A control plane guarded by `admin_token`; `jobs` runs what a clock change makes due.
+    pub fn new(auth: Auth, jobs: crate::jobs::Runner, admin_token: &str) -> Self {
         ControlPlane {
             auth,
+            jobs,
             admin_token_hash: hash_token(admin_token),
         }
     }
@@ -50,6 +52,9 @@ pub fn routes(cp: ControlPlane) -> Router {
             delete(revoke),
         )
         .route("/clock", get(get_clock).post(set_clock))
+        .merge(super::control_world::routes())
+        .merge(super::control_notify::routes())
+        .merge(super::traffic::routes())
         .route_layer(middleware::from_fn_with_state(cp.clone(), require_admin))
         .with_state(cp)
 }
@@ -132,10 +137,10 @@ fn authorization_view(a: &AuthorizationRecord) -> Value {
     })
 }
 
-type Reply = Result<Response, ApiError>;
+pub(crate) type Reply = Result<Response, ApiError>;
 
 /// Parses a JSON body into `T`, answering 400 `InvalidInput` naming the field otherwise.
-fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+pub(crate) fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     let de = &mut serde_json::Deserializer::from_slice(body);
     serde_path_to_error::deserialize(de).map_err(|e| {
         ApiError::invalid_input(format!("Invalid request body: [{}]", e.path()))
@@ -337,5 +342,7 @@ async fn set_clock(State(cp): State<ControlPlane>, body: bytes::Bytes) -> Reply 
     if let Some(d) = advance {
         clock.advance(d);
     }
+    // Whatever the new time made due happens before the answer, in order.
+    cp.jobs.run_due().await;
     Ok(clock_view(&cp).into_response())
 }

@@ -33,6 +33,21 @@ const SQLITE: &[Embedded] = &[
         "auth",
         include_str!("../../migrations/sqlite/0002_auth.sql"),
     ),
+    (
+        3,
+        "world",
+        include_str!("../../migrations/sqlite/0003_world.sql"),
+    ),
+    (
+        4,
+        "traffic",
+        include_str!("../../migrations/sqlite/0004_traffic.sql"),
+    ),
+    (
+        5,
+        "notifications",
+        include_str!("../../migrations/sqlite/0005_notifications.sql"),
+    ),
 ];
 
 /// PostgreSQL migrations, in version order; the same versions as [`SQLITE`].
@@ -46,6 +61,21 @@ const POSTGRES: &[Embedded] = &[
         2,
         "auth",
         include_str!("../../migrations/postgres/0002_auth.sql"),
+    ),
+    (
+        3,
+        "world",
+        include_str!("../../migrations/postgres/0003_world.sql"),
+    ),
+    (
+        4,
+        "traffic",
+        include_str!("../../migrations/postgres/0004_traffic.sql"),
+    ),
+    (
+        5,
+        "notifications",
+        include_str!("../../migrations/postgres/0005_notifications.sql"),
     ),
 ];
 

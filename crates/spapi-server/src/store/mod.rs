@@ -28,8 +28,11 @@ mod error;
 mod jobs;
 mod meta;
 mod migrate;
+pub mod notify;
 mod outbox;
 mod request_log;
+pub mod traffic;
+mod world;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -51,6 +54,7 @@ pub use error::StoreError;
 pub use jobs::{Job, JobState};
 pub use outbox::OutboxEntry;
 pub use request_log::RequestLogEntry;
+pub use world::{CatalogItemRow, ListingRow, OrderQuery, OrderRow};
 
 /// How long a SQLite connection waits for another writer before failing with `SQLITE_BUSY`.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -65,6 +69,12 @@ const POSTGRES_MAX_CONNECTIONS: u32 = 10;
 /// Tables holding the simulated world, emptied by [`Store::reset`]. Children before parents, so
 /// that a plain `DELETE` per table satisfies foreign keys.
 const WORLD_TABLES: &[&str] = &[
+    "notify_deliveries",
+    "notify_subscriptions",
+    "notify_destinations",
+    "orders",
+    "listings",
+    "catalog_items",
     "jobs",
     "outbox",
     "request_log",
@@ -77,7 +87,7 @@ const WORLD_TABLES: &[&str] = &[
 ];
 
 /// The schema version the migrations bring a store to (`meta` key `schema.version`).
-pub const SCHEMA_VERSION: &str = "2";
+pub const SCHEMA_VERSION: &str = "5";
 
 /// `meta` keys with this prefix describe the schema and survive [`Store::reset`].
 pub const SCHEMA_META_PREFIX: &str = "schema.";

@@ -1,0 +1,261 @@
+//! Amazon's notification envelope, the payload object of each notification type, and the
+//! event filters of a subscription's processing directive.
+
+use crate::store::notify::SubscriptionRow;
+use jiff::Timestamp;
+use serde_json::{Value, json};
+
+/// What spapi knows about a notification type: its payload object name (the key under
+/// `Payload`; `None`: the payload is the object itself), whether its envelope uses camelCase
+/// keys (the newer types), and the payload versions it has.
+#[derive(Debug, Clone, Copy)]
+pub struct TypeInfo {
+    /// `NotificationType`.
+    pub name: &'static str,
+    /// The key under `Payload`, e.g. `OrderChangeNotification`.
+    pub payload_object: Option<&'static str>,
+    /// `notificationVersion`, `payload`... instead of `NotificationVersion`, `Payload`...
+    pub camel_case: bool,
+    /// The payload versions Amazon documents.
+    pub versions: &'static [&'static str],
+}
+
+const fn t(
+    name: &'static str,
+    payload_object: Option<&'static str>,
+    camel_case: bool,
+    versions: &'static [&'static str],
+) -> TypeInfo {
+    TypeInfo {
+        name,
+        payload_object,
+        camel_case,
+        versions,
+    }
+}
+
+const V1: &[&str] = &["1.0"];
+
+/// Amazon's notification types (from the notification schemas and the type values table).
+pub const TYPES: &[TypeInfo] = &[
+    t(
+        "ACCOUNT_STATUS_CHANGED",
+        Some("AccountStatusChangeNotification"),
+        false,
+        V1,
+    ),
+    t(
+        "ANY_OFFER_CHANGED",
+        Some("AnyOfferChangedNotification"),
+        false,
+        V1,
+    ),
+    t(
+        "B2B_ANY_OFFER_CHANGED",
+        Some("AnyOfferChangedNotification"),
+        false,
+        V1,
+    ),
+    t("BRANDED_ITEM_CONTENT_CHANGE", None, false, V1),
+    t(
+        "DATA_KIOSK_QUERY_PROCESSING_FINISHED",
+        None,
+        true,
+        &["2023-11-15"],
+    ),
+    t("DETAIL_PAGE_TRAFFIC_EVENT", None, true, V1),
+    t(
+        "EXTERNAL_FULFILLMENT_SHIPMENT_STATUS_CHANGE",
+        None,
+        false,
+        V1,
+    ),
+    t(
+        "FBA_INVENTORY_AVAILABILITY_CHANGES",
+        Some("FBAInventoryAvailabilityChangeNotification"),
+        false,
+        V1,
+    ),
+    t(
+        "FBA_OUTBOUND_SHIPMENT_STATUS",
+        Some("FBAOutboundShipmentStatusNotification"),
+        false,
+        V1,
+    ),
+    t("FEE_PROMOTION", Some("FeePromotionNotification"), false, V1),
+    t(
+        "FEED_PROCESSING_FINISHED",
+        Some("feedProcessingFinishedNotification"),
+        true,
+        &["2020-09-04"],
+    ),
+    t(
+        "FULFILLMENT_ORDER_STATUS",
+        Some("FulfillmentOrderStatusNotification"),
+        false,
+        V1,
+    ),
+    t("ITEM_INVENTORY_EVENT_CHANGE", None, true, V1),
+    t("ITEM_PRODUCT_TYPE_CHANGE", None, false, V1),
+    t("ITEM_SALES_EVENT_CHANGE", None, true, V1),
+    t(
+        "LISTINGS_ITEM_ISSUES_CHANGE",
+        None,
+        false,
+        &["1.0", "2023-12-13"],
+    ),
+    t("LISTINGS_ITEM_MFN_QUANTITY_CHANGE", None, false, V1),
+    t("LISTINGS_ITEM_STATUS_CHANGE", None, false, V1),
+    t("ORDER_CHANGE", Some("OrderChangeNotification"), false, V1),
+    t("PRICING_HEALTH", None, false, V1),
+    t("PRODUCT_TYPE_DEFINITIONS_CHANGE", None, false, V1),
+    t(
+        "REPORT_PROCESSING_FINISHED",
+        Some("reportProcessingFinishedNotification"),
+        true,
+        &["2020-09-04"],
+    ),
+    t(
+        "TRANSACTION_UPDATE",
+        Some("TransactionUpdateNotification"),
+        false,
+        V1,
+    ),
+];
+
+/// The known type `name`.
+pub fn type_info(name: &str) -> Option<&'static TypeInfo> {
+    TYPES.iter().find(|t| t.name == name)
+}
+
+/// Amazon's time format in notifications (`2020-01-11T00:09:53.109Z`).
+pub fn notification_time(us: i64) -> String {
+    let t = Timestamp::from_microsecond(us).unwrap_or(Timestamp::UNIX_EPOCH);
+    t.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+/// The facts of one notification.
+pub struct Envelope<'a> {
+    /// The subscription it is sent for.
+    pub subscription: &'a SubscriptionRow,
+    /// When the event happened, epoch µs.
+    pub event_time_us: i64,
+    /// When it is published, epoch µs.
+    pub publish_time_us: i64,
+    /// `NotificationMetadata.NotificationId`.
+    pub notification_id: &'a str,
+    /// The payload object (the outbox event's document).
+    pub payload: &'a Value,
+}
+
+impl Envelope<'_> {
+    /// The envelope as Amazon sends it.
+    pub fn to_json(&self) -> Value {
+        let s = self.subscription;
+        let info = type_info(&s.notification_type);
+        let payload = match info.and_then(|i| i.payload_object) {
+            Some(key) => json!({ key: self.payload }),
+            None => self.payload.clone(),
+        };
+        if info.is_some_and(|i| i.camel_case) {
+            json!({
+                "notificationVersion": "1.0",
+                "notificationType": s.notification_type,
+                "payloadVersion": s.payload_version,
+                "eventTime": notification_time(self.event_time_us),
+                "payload": payload,
+                "notificationMetadata": {
+                    "applicationId": s.application_id,
+                    "subscriptionId": s.id,
+                    "publishTime": notification_time(self.publish_time_us),
+                    "notificationId": self.notification_id,
+                },
+            })
+        } else {
+            json!({
+                "NotificationVersion": "1.0",
+                "NotificationType": s.notification_type,
+                "PayloadVersion": s.payload_version,
+                "EventTime": notification_time(self.event_time_us),
+                "Payload": payload,
+                "NotificationMetadata": {
+                    "ApplicationId": s.application_id,
+                    "SubscriptionId": s.id,
+                    "PublishTime": notification_time(self.publish_time_us),
+                    "NotificationId": self.notification_id,
+                },
+            })
+        }
+    }
+}
+
+/// Whether the subscription's event filter lets `payload` (an event of its type) through.
+///
+/// Applied: ORDER_CHANGE's `orderChangeTypes` (against `OrderChangeType`) and `marketplaceIds`
+/// of either filter type (against the payload's marketplace). Stored but not applied:
+/// `aggregationSettings` (spapi sends every change at once) and `filterExpression`.
+pub fn passes_filter(s: &SubscriptionRow, payload: &Value) -> bool {
+    let Some(filter) = s
+        .processing_directive
+        .as_ref()
+        .and_then(|d| d.get("eventFilter"))
+    else {
+        return true;
+    };
+    if let Some(types) = filter.get("orderChangeTypes").and_then(Value::as_array)
+        && !types.is_empty()
+    {
+        let ty = payload.get("OrderChangeType").and_then(Value::as_str);
+        if !types.iter().any(|t| t.as_str() == ty) {
+            return false;
+        }
+    }
+    if let Some(ids) = filter.get("marketplaceIds").and_then(Value::as_array)
+        && !ids.is_empty()
+    {
+        let mp = payload
+            .pointer("/Summary/MarketplaceId")
+            .or_else(|| payload.pointer("/OfferChangeTrigger/MarketplaceId"))
+            .or_else(|| payload.get("MarketplaceId"))
+            .and_then(Value::as_str);
+        if let Some(mp) = mp
+            && !ids.iter().any(|i| i.as_str() == Some(mp))
+        {
+            return false;
+        }
+    }
+    true
+}
+
+/// A test payload for `sendTestNotification`: a plausible event of the type for `seller_id`.
+pub fn test_payload(notification_type: &str, seller_id: &str, at_us: i64) -> Value {
+    let at = notification_time(at_us);
+    match notification_type {
+        "ORDER_CHANGE" => json!({
+            "NotificationLevel": "OrderLevel",
+            "SellerId": seller_id,
+            "AmazonOrderId": "902-0000000-0000000",
+            "OrderChangeType": "OrderStatusChange",
+            "OrderChangeTrigger": {"TimeOfOrderChange": at, "ChangeReason": "TestNotification"},
+            "Summary": {
+                "MarketplaceId": "ATVPDKIKX0DER",
+                "OrderStatus": "Unshipped",
+                "PurchaseDate": at,
+                "DestinationPostalCode": "98101",
+                "FulfillmentType": "MFN",
+                "OrderType": "StandardOrder",
+                "NumberOfItemsShipped": 0,
+                "NumberOfItemsUnshipped": 1,
+                "OrderItems": [{
+                    "OrderItemId": "00000000000000",
+                    "SellerSKU": "TEST-SKU",
+                    "SupplySourceId": null,
+                    "OrderItemStatus": "Unshipped",
+                    "Quantity": 1,
+                    "QuantityShipped": 0,
+                }],
+            },
+        }),
+        _ => json!({"SellerId": seller_id, "TestNotification": true}),
+    }
+}
