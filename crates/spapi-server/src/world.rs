@@ -398,6 +398,12 @@ pub async fn generate_with_progress(
             seller_order_id: rng
                 .random_bool(0.3)
                 .then(|| format!("SO-{}", digits(&mut rng, 8))),
+            // A few MFN orders in the home marketplace are picked up in a store.
+            ispu_store: (!afn
+                && mp.id == markets[0].id
+                && status != "PartiallyShipped"
+                && rng.random_bool(0.03))
+            .then(|| format!("STORE-{}", digits(&mut rng, 4))),
             lines,
         };
         let row = orders::assemble(&facts);

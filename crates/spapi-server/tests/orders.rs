@@ -845,3 +845,101 @@ async fn a_next_token_keeps_its_window_while_the_clock_runs() {
     assert_eq!(second["payload"]["CreatedBefore"], end.as_str());
     conforms(ORDERS, "getOrders", 200, &second);
 }
+
+#[tokio::test]
+async fn in_store_pickup_orders_take_shipment_status_updates() {
+    let (w, token) = world_with_history(frozen(StoreConfig::SqliteMemory)).await;
+    let api = Api { w: &w, token };
+    let seller = w.seller_id.clone();
+    let (_, listings) = api
+        .control(
+            reqwest::Method::GET,
+            &format!("/sellers/{seller}/listings"),
+            None,
+        )
+        .await;
+    let mfn: Vec<Value> = listings["listings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| {
+            l["fulfillment_channel"] == "MFN"
+                && l["marketplace_id"] == "ATVPDKIKX0DER"
+                && l["quantity"].as_i64().unwrap() >= 2
+        })
+        .cloned()
+        .collect();
+    let place = |sku: Value, store: Option<&str>| {
+        let api = &api;
+        let seller = seller.clone();
+        let body = json!({"items": [{"sku": sku, "quantity": 1}], "pickup_store": store});
+        async move {
+            let (status, placed) = api
+                .control(
+                    reqwest::Method::POST,
+                    &format!("/sellers/{seller}/orders"),
+                    Some(body),
+                )
+                .await;
+            assert_eq!(status, 201, "{placed}");
+            placed["order"]["AmazonOrderId"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        }
+    };
+    let pickup = place(mfn[0]["sku"].clone(), Some("STORE-0042")).await;
+    let refused = place(mfn[1 % mfn.len()]["sku"].clone(), Some("STORE-0042")).await;
+    let delivered = place(mfn[0]["sku"].clone(), None).await;
+    api.control(
+        reqwest::Method::POST,
+        "/clock",
+        Some(json!({"advance_seconds": 600})),
+    )
+    .await;
+    let update = |id: &str, status: &str| {
+        let api = &api;
+        let path = format!("/orders/v0/orders/{id}/shipment");
+        let body = json!({"marketplaceId": "ATVPDKIKX0DER", "shipmentStatus": status});
+        async move { api.post(&path, &body).await }
+    };
+    // Not a pickup order.
+    let (status, body) = update(&delivered, "ReadyForPickup").await;
+    assert_eq!(status, 400, "{body}");
+    conforms(ORDERS, "updateShipmentStatus", 400, &body);
+    // Ready, then picked up: shipped.
+    assert_eq!(update(&pickup, "ReadyForPickup").await.0, 204);
+    assert_eq!(update(&pickup, "PickedUp").await.0, 204);
+    let (_, order) = api.get(&format!("/orders/v0/orders/{pickup}")).await;
+    assert_eq!(order["payload"]["OrderStatus"], "Shipped");
+    assert_eq!(order["payload"]["IsISPU"], true);
+    conforms(ORDERS, "getOrder", 200, &order);
+    // Refused: canceled.
+    assert_eq!(update(&refused, "RefusedPickup").await.0, 204);
+    let (_, order) = api.get(&format!("/orders/v0/orders/{refused}")).await;
+    assert_eq!(order["payload"]["OrderStatus"], "Canceled");
+    // Found by the ISPU filters, once the updates are two minutes old.
+    api.control(
+        reqwest::Method::POST,
+        "/clock",
+        Some(json!({"advance_seconds": 300})),
+    )
+    .await;
+    let (_, found) = api
+        .get("/orders/v0/orders?MarketplaceIds=ATVPDKIKX0DER&LastUpdatedAfter=2025-06-01T12:00:00Z&IsISPU=true&StoreChainStoreId=STORE-0042")
+        .await;
+    let ids: Vec<&str> = orders_of(&found)
+        .iter()
+        .map(|o| o["AmazonOrderId"].as_str().unwrap())
+        .collect();
+    assert!(
+        ids.contains(&pickup.as_str())
+            && ids.contains(&refused.as_str())
+            && !ids.contains(&delivered.as_str()),
+        "{ids:?}"
+    );
+    // Nothing more to update once shipped; an unknown status is 400.
+    assert_eq!(update(&pickup, "PickedUp").await.0, 400);
+    let (status, _) = update(&pickup, "Teleported").await;
+    assert_eq!(status, 400);
+}

@@ -34,6 +34,7 @@ impl OrdersV0Api for Orders {
             "getOrderItems",
             "getOrderItemsBuyerInfo",
             "confirmShipment",
+            "updateShipmentStatus",
         ]
     }
 
@@ -189,6 +190,21 @@ impl OrdersV0Api for Orders {
             }),
             errors: None,
         })
+    }
+
+    async fn update_shipment_status(
+        &self,
+        ctx: &RequestContext,
+        params: m::params::UpdateShipmentStatus,
+    ) -> Result<(), ApiError> {
+        orders::update_shipment_status(
+            &self.store,
+            &ctx.caller,
+            &params.order_id,
+            &params.body,
+            self.clock.now(),
+        )
+        .await
     }
 
     async fn confirm_shipment(

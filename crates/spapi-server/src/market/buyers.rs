@@ -127,6 +127,7 @@ pub async fn tick(
             ship_to: None,
             buyer_name: None,
             seller_order_id: None,
+            pickup_store: None,
         };
         let mp = crate::market::marketplaces::marketplace(&home)
             .ok_or_else(|| ApiError::internal("unknown home marketplace"))?;

@@ -87,6 +87,8 @@ pub struct OrderFacts {
     pub ship_to: m::Address,
     /// The seller's own order id.
     pub seller_order_id: Option<String>,
+    /// In-store pickup at this store (store chain store id); MFN only.
+    pub ispu_store: Option<String>,
     /// Lines.
     pub lines: Vec<LineFacts>,
 }
@@ -139,6 +141,7 @@ pub fn assemble(f: &OrderFacts) -> OrderRow {
                 promotion_discount_tax: Some(money(0, cur)),
                 promotion_ids: l.promotion_id.clone().map(|p| vec![p]),
                 is_gift: Some("false".into()),
+                store_chain_store_id: f.ispu_store.clone(),
                 condition_id: Some("New".into()),
                 condition_subtype_id: Some("New".into()),
                 is_transparency: Some(false),
@@ -197,7 +200,7 @@ pub fn assemble(f: &OrderFacts) -> OrderRow {
         is_global_express_enabled: Some(false),
         is_replacement_order: Some(false),
         is_sold_by_ab: Some(false),
-        is_ispu: Some(false),
+        is_ispu: Some(f.ispu_store.is_some()),
         is_access_point_order: Some(false),
         has_regulated_items: Some(false),
         shipping_address: Some(f.ship_to.clone()),
@@ -233,9 +236,9 @@ pub fn assemble(f: &OrderFacts) -> OrderRow {
         seller_order_id: f.seller_order_id.clone(),
         easy_ship_status: None,
         electronic_invoice_status: None,
-        is_ispu: false,
-        store_chain_store_id: None,
-        supply_source_id: None,
+        is_ispu: f.ispu_store.is_some(),
+        store_chain_store_id: f.ispu_store.clone(),
+        supply_source_id: f.ispu_store.as_ref().map(|s| format!("SS-{s}")),
         purchase_at_us: us(f.purchase),
         updated_at_us: us(f.updated),
         earliest_delivery_at_us: Some(us(at(deliver_days.0))),
@@ -713,6 +716,9 @@ pub struct NewOrder {
     /// The seller's own order id.
     #[serde(default)]
     pub seller_order_id: Option<String>,
+    /// In-store pickup (ISPU) at this store chain store id; seller-fulfilled SKUs only.
+    #[serde(default)]
+    pub pickup_store: Option<String>,
 }
 
 /// Why an order cannot be placed.
@@ -834,8 +840,12 @@ pub async fn place(
         buyer_company: new.business.then(|| "Buyer Company Ltd".to_string()),
         ship_to: new.ship_to.clone().unwrap_or_else(|| default_address(mp)),
         seller_order_id: new.seller_order_id.clone(),
+        ispu_store: new.pickup_store.clone(),
         lines,
     };
+    if facts.ispu_store.is_some() && facts.channel != "MFN" {
+        return Err(refuse("In-store pickup needs seller-fulfilled (MFN) SKUs."));
+    }
     let mut facts = facts;
     facts.buyer_email = format!(
         "{}@marketplace.amazon.{}",
@@ -1094,4 +1104,91 @@ pub async fn cancel(
     record_change(&mut tx, &row, "BuyerCanceled", now).await?;
     tx.commit().await.map_err(ApiError::internal)?;
     Ok(row)
+}
+
+/// `updateShipmentStatus`: an in-store pickup (ISPU) order is ready, picked up, or refused.
+/// Ready keeps it Unshipped (the buyer is told); PickedUp ships it; RefusedPickup cancels it and
+/// returns the stock. Only ISPU orders take these updates.
+pub async fn update_shipment_status(
+    store: &Store,
+    caller: &Caller,
+    order_id: &str,
+    req: &m::UpdateShipmentStatusRequest,
+    now: Timestamp,
+) -> Result<(), ApiError> {
+    let mut row = seller_order(store, caller, order_id).await?;
+    if req.marketplace_id != row.marketplace_id {
+        return Err(bad(
+            "marketplaceId",
+            "marketplaceId is not the order's marketplace.",
+        ));
+    }
+    if !row.is_ispu {
+        return Err(ApiError::invalid_input(
+            "Only in-store pickup (ISPU) orders take shipment status updates.",
+        ));
+    }
+    if row.order_status != "Unshipped" {
+        return Err(ApiError::invalid_input(format!(
+            "The order is {}; only Unshipped pickup orders can be updated.",
+            row.order_status
+        )));
+    }
+    let mut items = order_items(&row)?;
+    if let Some(listed) = &req.order_items {
+        for li in listed {
+            let id = li.order_item_id.as_deref().unwrap_or("");
+            let Some(item) = items.iter().find(|i| i.order_item_id == id) else {
+                return Err(bad(
+                    "orderItems",
+                    format!("Order item {id} is not in order {order_id}."),
+                ));
+            };
+            if li
+                .quantity
+                .is_some_and(|q| q < 1 || q > item.quantity_ordered)
+            {
+                return Err(bad(
+                    "orderItems",
+                    format!("Bad quantity for order item {id}."),
+                ));
+            }
+        }
+    }
+    let mut tx = store.begin().await.map_err(ApiError::internal)?;
+    let reason = match req.shipment_status.as_str() {
+        "ReadyForPickup" => {
+            set_status(&mut row, "Unshipped", now)?;
+            "ReadyForPickup"
+        }
+        "PickedUp" => {
+            for i in &mut items {
+                let remaining = i.quantity_ordered - i.quantity_shipped.unwrap_or(0);
+                i.quantity_shipped = Some(i.quantity_ordered);
+                if let Some(sku) = i.seller_sku.clone() {
+                    settle_stock(&mut tx, &row, &sku, remaining, 0, now).await?;
+                }
+            }
+            row.items = serde_json::to_value(&items).map_err(ApiError::internal)?;
+            set_status(&mut row, "Shipped", now)?;
+            "PickedUp"
+        }
+        "RefusedPickup" => {
+            for i in &items {
+                if let Some(sku) = &i.seller_sku {
+                    settle_stock(&mut tx, &row, sku, 0, i.quantity_ordered, now).await?;
+                }
+            }
+            set_status(&mut row, "Canceled", now)?;
+            "RefusedPickup"
+        }
+        other => {
+            return Err(bad(
+                "shipmentStatus",
+                format!("Unknown shipmentStatus {other}."),
+            ));
+        }
+    };
+    record_change(&mut tx, &row, reason, now).await?;
+    tx.commit().await.map_err(ApiError::internal)
 }
