@@ -943,3 +943,153 @@ async fn in_store_pickup_orders_take_shipment_status_updates() {
     let (status, _) = update(&pickup, "Teleported").await;
     assert_eq!(status, 400);
 }
+
+#[tokio::test]
+async fn regulated_orders_wait_for_the_sellers_verification() {
+    let (w, token) = world_with_history(frozen(StoreConfig::SqliteMemory)).await;
+    let api = Api { w: &w, token };
+    let seller = w.seller_id.clone();
+    let (_, listings) = api
+        .control(
+            reqwest::Method::GET,
+            &format!("/sellers/{seller}/listings"),
+            None,
+        )
+        .await;
+    let sku = listings["listings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| {
+            l["fulfillment_channel"] == "MFN"
+                && l["marketplace_id"] == "ATVPDKIKX0DER"
+                && l["quantity"].as_i64().unwrap() >= 3
+        })
+        .unwrap()["sku"]
+        .clone();
+    let mut ids = Vec::new();
+    for regulated in [true, true, false] {
+        let (status, placed) = api
+            .control(
+                reqwest::Method::POST,
+                &format!("/sellers/{seller}/orders"),
+                Some(json!({"items": [{"sku": sku, "quantity": 1}], "regulated": regulated})),
+            )
+            .await;
+        assert_eq!(status, 201, "{placed}");
+        ids.push((
+            placed["order"]["AmazonOrderId"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+            placed["orderItems"][0]["OrderItemId"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        ));
+    }
+    api.control(
+        reqwest::Method::POST,
+        "/clock",
+        Some(json!({"advance_seconds": 600})),
+    )
+    .await;
+    let (approved, item) = &ids[0];
+    let (rejected, _) = &ids[1];
+    let (plain, _) = &ids[2];
+    // Without an RDT the status shows, the regulated fields do not.
+    let (status, info) = api
+        .get(&format!("/orders/v0/orders/{approved}/regulatedInfo"))
+        .await;
+    assert_eq!(status, 200, "{info}");
+    conforms(ORDERS, "getOrderRegulatedInfo", 200, &info);
+    assert_eq!(
+        info["payload"]["RegulatedOrderVerificationStatus"]["Status"],
+        "Pending"
+    );
+    assert!(
+        info["payload"]["RegulatedInformation"]["Fields"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    let rdt = api
+        .rdt(json!([{"method": "GET", "path": "/orders/v0/orders/{orderId}/regulatedInfo"}]))
+        .await;
+    let (_, info) = api
+        .get_with(&format!("/orders/v0/orders/{approved}/regulatedInfo"), &rdt)
+        .await;
+    assert_eq!(
+        info["payload"]["RegulatedInformation"]["Fields"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    // Not shippable before approval.
+    let confirm = json!({"marketplaceId": "ATVPDKIKX0DER", "packageDetail": {"packageReferenceId": "1",
+        "carrierCode": "UPS", "trackingNumber": "1Z", "shipDate": "2025-06-01T12:00:00Z",
+        "orderItems": [{"orderItemId": item, "quantity": 1}]}});
+    let (status, _) = api
+        .post(
+            &format!("/orders/v0/orders/{approved}/shipmentConfirmation"),
+            &confirm,
+        )
+        .await;
+    assert_eq!(status, 400);
+    let patch = |id: &str, body: Value| {
+        let api = &api;
+        let url = format!("{}/orders/v0/orders/{id}/regulatedInfo", api.w.base);
+        async move {
+            let resp = api
+                .w
+                .http
+                .patch(url)
+                .header("x-amz-access-token", &api.token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            let status = resp.status().as_u16();
+            (status, resp.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let (status, body) = patch(approved, json!({"regulatedOrderVerificationStatus": {"status": "Approved", "externalReviewerId": "vet-1"}})).await;
+    assert_eq!(status, 204, "{body}");
+    let (_, info) = api
+        .get(&format!("/orders/v0/orders/{approved}/regulatedInfo"))
+        .await;
+    assert_eq!(
+        info["payload"]["RegulatedOrderVerificationStatus"]["Status"],
+        "Approved"
+    );
+    assert_eq!(
+        info["payload"]["RegulatedOrderVerificationStatus"]["ExternalReviewerId"],
+        "vet-1"
+    );
+    conforms(ORDERS, "getOrderRegulatedInfo", 200, &info);
+    let (status, body) = api
+        .post(
+            &format!("/orders/v0/orders/{approved}/shipmentConfirmation"),
+            &confirm,
+        )
+        .await;
+    assert_eq!(status, 204, "{body}");
+    // Decided once only.
+    let (status, _) = patch(approved, json!({"regulatedOrderVerificationStatus": {"status": "Approved", "externalReviewerId": "vet-1"}})).await;
+    assert_eq!(status, 400);
+    // A rejection needs a valid reason, and cancels the order.
+    let (status, body) = patch(rejected, json!({"regulatedOrderVerificationStatus": {"status": "Rejected", "externalReviewerId": "vet-1", "rejectionReasonId": "nope"}})).await;
+    assert_eq!(status, 400);
+    conforms(ORDERS, "updateVerificationStatus", 400, &body);
+    let (status, _) = patch(rejected, json!({"regulatedOrderVerificationStatus": {"status": "Rejected", "externalReviewerId": "vet-1", "rejectionReasonId": "shield_pom_vps_reject_age"}})).await;
+    assert_eq!(status, 204);
+    let (_, order) = api.get(&format!("/orders/v0/orders/{rejected}")).await;
+    assert_eq!(order["payload"]["OrderStatus"], "Canceled");
+    // Orders without regulated items have no regulated information.
+    let (status, body) = api
+        .get(&format!("/orders/v0/orders/{plain}/regulatedInfo"))
+        .await;
+    assert_eq!(status, 400, "{body}");
+    conforms(ORDERS, "getOrderRegulatedInfo", 400, &body);
+}

@@ -35,6 +35,8 @@ impl OrdersV0Api for Orders {
             "getOrderItemsBuyerInfo",
             "confirmShipment",
             "updateShipmentStatus",
+            "getOrderRegulatedInfo",
+            "updateVerificationStatus",
         ]
     }
 
@@ -190,6 +192,34 @@ impl OrdersV0Api for Orders {
             }),
             errors: None,
         })
+    }
+
+    async fn get_order_regulated_info(
+        &self,
+        ctx: &RequestContext,
+        params: m::params::GetOrderRegulatedInfo,
+    ) -> Result<m::GetOrderRegulatedInfoResponse, ApiError> {
+        let info =
+            orders::regulated(&self.store, &ctx.caller, ctx.operation, &params.order_id).await?;
+        Ok(m::GetOrderRegulatedInfoResponse {
+            payload: Some(info),
+            errors: None,
+        })
+    }
+
+    async fn update_verification_status(
+        &self,
+        ctx: &RequestContext,
+        params: m::params::UpdateVerificationStatus,
+    ) -> Result<(), ApiError> {
+        orders::update_verification(
+            &self.store,
+            &ctx.caller,
+            &params.order_id,
+            &params.body.regulated_order_verification_status,
+            self.clock.now(),
+        )
+        .await
     }
 
     async fn update_shipment_status(

@@ -128,6 +128,7 @@ pub async fn tick(
             buyer_name: None,
             seller_order_id: None,
             pickup_store: None,
+            regulated: false,
         };
         let mp = crate::market::marketplaces::marketplace(&home)
             .ok_or_else(|| ApiError::internal("unknown home marketplace"))?;

@@ -719,6 +719,10 @@ pub struct NewOrder {
     /// In-store pickup (ISPU) at this store chain store id; seller-fulfilled SKUs only.
     #[serde(default)]
     pub pickup_store: Option<String>,
+    /// A regulated order (a veterinary prescription item): it needs the seller's
+    /// verification (`updateVerificationStatus`) before it can ship.
+    #[serde(default)]
+    pub regulated: bool,
 }
 
 /// Why an order cannot be placed.
@@ -853,10 +857,22 @@ pub async fn place(
         mp.country_code.to_lowercase()
     );
     let mut row = assemble(&facts);
+    if new.regulated {
+        let mut doc = order_doc(&row)?;
+        doc.has_regulated_items = Some(true);
+        row.doc = serde_json::to_value(&doc).map_err(ApiError::internal)?;
+    }
     row.id = tx.insert_order(&row).await.map_err(|e| match e {
         StoreError::Conflict(_) => ApiError::internal("order id collision"),
         other => ApiError::internal(other),
     })?;
+    if new.regulated {
+        let info = regulated_info(&row.amazon_order_id, &facts.buyer_name);
+        let info = serde_json::to_value(&info).map_err(ApiError::internal)?;
+        tx.set_regulated(&row.amazon_order_id, &info)
+            .await
+            .map_err(ApiError::internal)?;
+    }
     let payload = order_change_payload(&row, "NewOrder", now)?;
     tx.push_outbox(ORDER_CHANGE, Some(seller_id), &payload)
         .await
@@ -998,6 +1014,16 @@ pub async fn confirm_shipment(
             "The order is {}; only Unshipped or PartiallyShipped orders can be confirmed.",
             row.order_status
         )));
+    }
+    if let Some(info) = store
+        .get_regulated(order_id)
+        .await
+        .map_err(ApiError::internal)?
+        && info["RegulatedOrderVerificationStatus"]["Status"] != "Approved"
+    {
+        return Err(ApiError::invalid_input(
+            "The regulated order has not been approved (updateVerificationStatus) and cannot ship.",
+        ));
     }
     let pkg = &req.package_detail;
     if pkg.order_items.is_empty() {
@@ -1190,5 +1216,150 @@ pub async fn update_shipment_status(
         }
     };
     record_change(&mut tx, &row, reason, now).await?;
+    tx.commit().await.map_err(ApiError::internal)
+}
+
+/// Rejection reasons a regulated (veterinary prescription) order offers.
+const REJECTION_REASONS: &[(&str, &str)] = &[
+    (
+        "shield_pom_vps_reject_product",
+        "This medicine is not suitable for your pet.",
+    ),
+    (
+        "shield_pom_vps_reject_age",
+        "Your pet is too young for this medicine.",
+    ),
+    (
+        "shield_pom_vps_reject_incorrect_weight",
+        "Your pet's weight does not match the medicine.",
+    ),
+];
+
+/// The regulated information of a new regulated order, pending verification.
+fn regulated_info(order_id: &str, buyer: &str) -> m::OrderRegulatedInfo {
+    let field = |id: &str, label: &str, value: &str| m::RegulatedInformationField {
+        field_id: id.into(),
+        field_label: label.into(),
+        field_type: m::RegulatedInformationFieldFieldType::from_wire("Text"),
+        field_value: value.into(),
+    };
+    m::OrderRegulatedInfo {
+        amazon_order_id: order_id.into(),
+        regulated_information: m::RegulatedInformation {
+            fields: vec![
+                field("pet_prescription_name", "Name", "Buddy"),
+                field("pet_prescription_species", "Species", "Dog"),
+                field("pet_prescription_owner", "Owner", buyer),
+            ],
+        },
+        requires_dosage_label: true,
+        regulated_order_verification_status: m::RegulatedOrderVerificationStatus {
+            status: m::VerificationStatus::from_wire("Pending"),
+            requires_merchant_action: true,
+            valid_rejection_reasons: REJECTION_REASONS
+                .iter()
+                .map(|(id, text)| m::RejectionReason {
+                    rejection_reason_id: (*id).into(),
+                    rejection_reason_description: (*text).into(),
+                })
+                .collect(),
+            ..Default::default()
+        },
+    }
+}
+
+async fn regulated_of(store: &Store, row: &OrderRow) -> Result<m::OrderRegulatedInfo, ApiError> {
+    let info = store
+        .get_regulated(&row.amazon_order_id)
+        .await
+        .map_err(ApiError::internal)?;
+    let Some(info) = info else {
+        return Err(ApiError::invalid_input(format!(
+            "Order {} has no regulated items.",
+            row.amazon_order_id
+        )));
+    };
+    serde_json::from_value(info).map_err(corrupt)
+}
+
+/// `getOrderRegulatedInfo`: the regulated information (personal data: only an RDT for the call
+/// shows the fields' values) and the verification status.
+pub async fn regulated(
+    store: &Store,
+    caller: &Caller,
+    op: &Operation,
+    order_id: &str,
+) -> Result<m::OrderRegulatedInfo, ApiError> {
+    let row = seller_order(store, caller, order_id).await?;
+    let mut info = regulated_of(store, &row).await?;
+    if !personal_data::may_see(caller, op, "") {
+        info.regulated_information.fields.clear();
+    }
+    Ok(info)
+}
+
+/// `updateVerificationStatus`: the seller approves or rejects a regulated order. A rejection
+/// cancels the order and returns its stock.
+pub async fn update_verification(
+    store: &Store,
+    caller: &Caller,
+    order_id: &str,
+    body: &m::UpdateVerificationStatusRequestBody,
+    now: Timestamp,
+) -> Result<(), ApiError> {
+    let mut row = seller_order(store, caller, order_id).await?;
+    let mut info = regulated_of(store, &row).await?;
+    let status = &mut info.regulated_order_verification_status;
+    if status.status.as_str() != "Pending" {
+        return Err(ApiError::invalid_input(format!(
+            "The verification is {} already.",
+            status.status.as_str()
+        )));
+    }
+    if body.external_reviewer_id.trim().is_empty() {
+        return Err(bad("externalReviewerId", "externalReviewerId is required."));
+    }
+    let new_status = body.status.as_ref().map(|s| s.as_str()).unwrap_or("");
+    let mut tx = store.begin().await.map_err(ApiError::internal)?;
+    match new_status {
+        "Approved" => {}
+        "Rejected" => {
+            let reason = body.rejection_reason_id.as_deref().unwrap_or("");
+            let Some(r) = status
+                .valid_rejection_reasons
+                .iter()
+                .find(|r| r.rejection_reason_id == reason)
+            else {
+                return Err(bad(
+                    "rejectionReasonId",
+                    "A rejection needs one of the order's ValidRejectionReasons.",
+                ));
+            };
+            status.rejection_reason = Some(r.clone());
+            if matches!(row.order_status.as_str(), "Pending" | "Unshipped") {
+                for i in order_items(&row)? {
+                    if let Some(sku) = &i.seller_sku {
+                        settle_stock(&mut tx, &row, sku, 0, i.quantity_ordered, now).await?;
+                    }
+                }
+                set_status(&mut row, "Canceled", now)?;
+                record_change(&mut tx, &row, "VerificationRejected", now).await?;
+            }
+        }
+        other => {
+            return Err(bad(
+                "status",
+                format!("status must be Approved or Rejected, not {other:?}."),
+            ));
+        }
+    }
+    status.status = m::VerificationStatus::from_wire(new_status);
+    status.requires_merchant_action = false;
+    status.review_date = Some(iso(now));
+    status.external_reviewer_id = Some(body.external_reviewer_id.clone());
+    let doc = serde_json::to_value(&info).map_err(ApiError::internal)?;
+    tx.set_regulated(order_id, &doc)
+        .await
+        .map_err(ApiError::internal)?;
     tx.commit().await.map_err(ApiError::internal)
 }

@@ -51,18 +51,18 @@ fn client() -> &'static reqwest::Client {
     })
 }
 
-/// POSTs `body` to `url` with `headers`; `Ok` on a 2xx answer, else the reason.
-pub async fn post(url: &str, headers: &[(&str, String)], body: &[u8]) -> Result<(), String> {
+/// POSTs `body` to `url` with `headers`; the answer's body on a 2xx answer, else the reason.
+pub async fn post(url: &str, headers: &[(&str, String)], body: &[u8]) -> Result<String, String> {
     let mut req = client().post(url).body(body.to_vec());
     for (k, v) in headers {
         req = req.header(*k, v);
     }
     let resp = req.send().await.map_err(|e| format!("POST {url}: {e}"))?;
     let status = resp.status();
-    if status.is_success() {
-        return Ok(());
-    }
     let text = resp.text().await.unwrap_or_default();
+    if status.is_success() {
+        return Ok(text);
+    }
     let text: String = text.chars().take(200).collect();
     Err(format!("HTTP {}: {}", status.as_u16(), text.trim()))
 }
@@ -78,6 +78,7 @@ pub async fn http_sink(url: &str, secret: &str, body: &[u8]) -> Result<(), Strin
         body,
     )
     .await
+    .map(drop)
 }
 
 /// The queue URL of an SQS ARN at `endpoint`: `<endpoint>/<account>/<name>`.
@@ -92,26 +93,53 @@ pub fn sqs_queue_url(endpoint: &str, arn: &str) -> Option<String> {
     }
 }
 
+/// The `Authorization` header of a request to a local AWS emulator: SigV4-shaped with a fake
+/// credential and no real signature. Local servers such as moto route on the credential's
+/// service and region (without it moto takes the request for S3 and still answers 200), and
+/// do not check the signature.
+pub fn fake_sigv4(region: &str, service: &str) -> String {
+    format!(
+        "AWS4-HMAC-SHA256 Credential=SPAPIEMULATOR/20240101/{region}/{service}/aws4_request, \
+         SignedHeaders=content-type;host;x-amz-target, Signature=0"
+    )
+}
+
 /// `AmazonSQS.SendMessage` of the envelope to the queue of `arn` at `endpoint` (AWS JSON 1.0
-/// protocol; requests are not signed, as local SQS servers accept).
+/// protocol; requests carry a fake credential and are not signed, as local SQS servers
+/// accept). The answer must be SQS's JSON with a `MessageId`.
 pub async fn sqs_send(endpoint: &str, arn: &str, body: &[u8]) -> Result<(), String> {
     let queue_url =
         sqs_queue_url(endpoint, arn).ok_or_else(|| format!("{arn:?} is not an SQS ARN"))?;
+    let region = arn.split(':').nth(3).unwrap_or("us-east-1");
     let request = serde_json::json!({
         "QueueUrl": queue_url,
         "MessageBody": String::from_utf8_lossy(body),
     })
     .to_string();
     let url = format!("{}/", endpoint.trim_end_matches('/'));
-    post(
+    let answer = post(
         &url,
         &[
             ("Content-Type", "application/x-amz-json-1.0".to_string()),
             ("X-Amz-Target", "AmazonSQS.SendMessage".to_string()),
+            ("Authorization", fake_sigv4(region, "sqs")),
         ],
         request.as_bytes(),
     )
-    .await
+    .await?;
+    let answer: serde_json::Value = serde_json::from_str(&answer).map_err(|_| {
+        let text: String = answer.chars().take(200).collect();
+        format!(
+            "SendMessage answered something else than SQS JSON: {}",
+            text.trim()
+        )
+    })?;
+    if answer.get("MessageId").and_then(|v| v.as_str()).is_none() {
+        return Err(format!(
+            "SendMessage answered without a MessageId: {answer}"
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -48,6 +48,11 @@ const SQLITE: &[Embedded] = &[
         "notifications",
         include_str!("../../migrations/sqlite/0005_notifications.sql"),
     ),
+    (
+        6,
+        "regulated",
+        include_str!("../../migrations/sqlite/0006_regulated.sql"),
+    ),
 ];
 
 /// PostgreSQL migrations, in version order; the same versions as [`SQLITE`].
@@ -76,6 +81,11 @@ const POSTGRES: &[Embedded] = &[
         5,
         "notifications",
         include_str!("../../migrations/postgres/0005_notifications.sql"),
+    ),
+    (
+        6,
+        "regulated",
+        include_str!("../../migrations/postgres/0006_regulated.sql"),
     ),
 ];
 

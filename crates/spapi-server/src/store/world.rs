@@ -559,7 +559,48 @@ impl Store {
     }
 }
 
+async fn get_regulated(conn: Conn<'_>, amazon_order_id: &str) -> Result<Option<Value>, StoreError> {
+    let v: Option<Option<String>> = on_conn!(conn, |c| {
+        sqlx::query_scalar("SELECT regulated FROM orders WHERE amazon_order_id = $1")
+            .bind(amazon_order_id)
+            .fetch_optional(c)
+            .await?
+    });
+    v.flatten().map(|s| parse_json(&s)).transpose()
+}
+
+async fn set_regulated(
+    conn: Conn<'_>,
+    amazon_order_id: &str,
+    doc: &Value,
+) -> Result<(), StoreError> {
+    on_conn!(conn, |c| {
+        sqlx::query("UPDATE orders SET regulated = $2 WHERE amazon_order_id = $1")
+            .bind(amazon_order_id)
+            .bind(doc.to_string())
+            .execute(c)
+            .await?;
+    });
+    Ok(())
+}
+
+impl Store {
+    /// The `OrderRegulatedInfo` document of a regulated order.
+    pub async fn get_regulated(&self, amazon_order_id: &str) -> Result<Option<Value>, StoreError> {
+        get_regulated(self.acquire().await?.conn(), amazon_order_id).await
+    }
+}
+
 impl StoreTx {
+    /// Stores the `OrderRegulatedInfo` document of an order.
+    pub async fn set_regulated(
+        &mut self,
+        amazon_order_id: &str,
+        doc: &Value,
+    ) -> Result<(), StoreError> {
+        set_regulated(self.conn(), amazon_order_id, doc).await
+    }
+
     /// Inserts an order; returns its store id.
     pub async fn insert_order(&mut self, o: &OrderRow) -> Result<i64, StoreError> {
         insert_order(self.conn(), o).await

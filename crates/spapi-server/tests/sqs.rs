@@ -1,0 +1,292 @@
+//! Delivery of notifications to SQS: moto's server (`.venv/bin/moto_server`) plays SQS on
+//! loopback, spapi runs with `sqs_endpoint` pointing at it, and an ORDER_CHANGE notification of
+//! an order placed through the control plane arrives in the destination's queue as a
+//! schema-conforming envelope.
+//!
+//! moto comes from `.ci/python.sh` (`ensure_python_venv`). Without it the test is skipped,
+//! except under CI (`CI` set), where it fails.
+
+#![cfg(unix)]
+
+mod common;
+
+use common::World;
+use serde_json::{Value, json};
+use spapi_server::ServerConfig;
+use spapi_server::notify::transport::sqs_queue_url;
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const ORDER_SCHEMA: &str = "schemas/notifications/OrderChangeNotification.json";
+const SCOPE: &str = "sellingpartnerapi::notifications";
+/// moto's default account.
+const ACCOUNT: &str = "123456789012";
+/// A fake SigV4 credential: moto routes on the credential's service and region, and does not
+/// check the signature.
+const AUTHORIZATION: &str = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20240101/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=0";
+
+fn moto_server() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/moto_server")
+}
+
+/// A moto server on a free loopback port; killed (with its process group) on drop.
+struct Moto {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &group])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Moto {
+    fn start(bin: &Path) -> Moto {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new(bin)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .expect("starting moto_server");
+        let mut moto = Moto {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        };
+        let addr = SocketAddr::from(([127, 0, 0, 1], port));
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
+            if let Ok(Some(status)) = moto.child.try_wait() {
+                panic!("moto_server exited before listening: {status}");
+            }
+            assert!(
+                Instant::now() < deadline,
+                "moto_server did not listen on {addr} within 30 s"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        moto.url = format!("http://{addr}");
+        moto
+    }
+
+    /// One call of the SQS JSON protocol; panics unless it answers 200.
+    async fn sqs(&self, http: &reqwest::Client, action: &str, request: Value) -> Value {
+        let resp = http
+            .post(format!("{}/", self.url))
+            .header("X-Amz-Target", format!("AmazonSQS.{action}"))
+            .header("Content-Type", "application/x-amz-json-1.0")
+            .header("Authorization", AUTHORIZATION)
+            .body(request.to_string())
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{action}: {e}"));
+        let status = resp.status();
+        let text = resp.text().await.unwrap();
+        assert!(status.is_success(), "{action}: {status} {text}");
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{action}: {e}: {text}"))
+    }
+}
+
+async fn control(
+    w: &World,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut req = w
+        .http
+        .request(method, format!("{}/emulator/v1{path}", w.base))
+        .bearer_auth(w.server.admin_token());
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let resp = req.send().await.unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+/// Generates a small world for the seller and places an MFN order; returns its id.
+async fn place_order(w: &World) -> String {
+    let seller = &w.seller_id;
+    let (status, body) = control(
+        w,
+        reqwest::Method::POST,
+        &format!("/sellers/{seller}/world"),
+        Some(json!({"seed": 3, "products": 24, "days": 1, "orders_per_day": 1})),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let (status, listings) = control(
+        w,
+        reqwest::Method::GET,
+        &format!("/sellers/{seller}/listings"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{listings}");
+    let sku = listings["listings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| {
+            l["fulfillment_channel"] == "MFN"
+                && l["marketplace_id"] == "ATVPDKIKX0DER"
+                && l["quantity"].as_i64().unwrap_or(0) >= 1
+        })
+        .expect("an MFN listing with stock")["sku"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (status, placed) = control(
+        w,
+        reqwest::Method::POST,
+        &format!("/sellers/{seller}/orders"),
+        Some(json!({"marketplace_id": "ATVPDKIKX0DER", "items": [{"sku": sku, "quantity": 1}]})),
+    )
+    .await;
+    assert_eq!(status, 201, "{placed}");
+    placed["order"]["AmazonOrderId"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test]
+async fn order_change_arrives_in_an_sqs_queue() {
+    let bin = moto_server();
+    if !bin.is_file() {
+        if std::env::var_os("CI").is_some_and(|v| !v.is_empty()) {
+            panic!(
+                "{} is missing; under CI (CI is set) the SQS test is required: run .ci/python.sh's \
+                 ensure_python_venv (moto)",
+                bin.display()
+            );
+        }
+        eprintln!("skipping SQS test: run .ci/python.sh's ensure_python_venv (moto)");
+        return;
+    }
+    let models = spapi_conformance::models_dir();
+    let moto = Moto::start(&bin);
+    let http = common::client();
+
+    // The queue, and the URL spapi derives from its ARN is the one moto gives it.
+    let name = "spapi-notifications";
+    let created = moto
+        .sqs(&http, "CreateQueue", json!({"QueueName": name}))
+        .await;
+    let queue_url = created["QueueUrl"].as_str().expect("QueueUrl").to_string();
+    let arn = format!("arn:aws:sqs:us-east-1:{ACCOUNT}:{name}");
+    assert_eq!(
+        sqs_queue_url(&moto.url, &arn).as_deref(),
+        Some(queue_url.as_str()),
+        "spapi's queue URL of {arn} differs from moto's"
+    );
+
+    let w = World::start_with(
+        ServerConfig {
+            sqs_endpoint: Some(moto.url.clone()),
+            ..ServerConfig::ephemeral()
+        },
+        &[],
+    )
+    .await;
+
+    // An SQS destination (grantless) and the seller's ORDER_CHANGE subscription to it.
+    let grantless = w.grantless_token(SCOPE).await;
+    let resp = w
+        .http
+        .post(format!("{}/notifications/v1/destinations", w.base))
+        .header("x-amz-access-token", &grantless)
+        .json(&json!({"name": "moto", "resourceSpecification": {"sqs": {"arn": arn}}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    let body: Value = resp.json().await.unwrap();
+    let destination = body["payload"]["destinationId"]
+        .as_str()
+        .expect("destinationId")
+        .to_string();
+    let seller = w.access_token().await;
+    let resp = w
+        .http
+        .post(format!(
+            "{}/notifications/v1/subscriptions/ORDER_CHANGE",
+            w.base
+        ))
+        .header("x-amz-access-token", &seller)
+        .json(&json!({"payloadVersion": "1.0", "destinationId": destination}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+
+    let order = place_order(&w).await;
+
+    // Poll the queue (bounded: 50 x 200 ms) until the order's notification is there.
+    let mut found = None;
+    let mut received = 0;
+    for _ in 0..50 {
+        let answer = moto
+            .sqs(
+                &http,
+                "ReceiveMessage",
+                json!({"QueueUrl": queue_url, "MaxNumberOfMessages": 10, "WaitTimeSeconds": 0}),
+            )
+            .await;
+        for m in answer["Messages"].as_array().into_iter().flatten() {
+            received += 1;
+            let body = m["Body"].as_str().expect("message Body");
+            let envelope: Value = serde_json::from_str(body)
+                .unwrap_or_else(|e| panic!("message body is not JSON: {e}: {body}"));
+            if let Some(dir) = &models
+                && let Err(errors) =
+                    spapi_conformance::validate_schema_file(dir, ORDER_SCHEMA, &envelope)
+            {
+                panic!("envelope does not conform: {errors:#?}\n{envelope:#}");
+            }
+            assert_eq!(envelope["NotificationType"], "ORDER_CHANGE", "{envelope:#}");
+            let o = &envelope["Payload"]["OrderChangeNotification"];
+            if o["AmazonOrderId"] == order.as_str() {
+                assert_eq!(o["SellerId"], w.seller_id.as_str(), "{envelope:#}");
+                found = Some(envelope);
+            }
+        }
+        if found.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let envelope = found.unwrap_or_else(|| {
+        panic!("no notification about {order} in {queue_url} after 10 s ({received} others)")
+    });
+    eprintln!(
+        "order_change_arrives_in_an_sqs_queue: {received} message(s) received, envelope {}",
+        if models.is_some() {
+            "validated against OrderChangeNotification.json"
+        } else {
+            "not validated (no models)"
+        }
+    );
+    assert_eq!(
+        envelope["Payload"]["OrderChangeNotification"]["AmazonOrderId"],
+        order.as_str()
+    );
+}
