@@ -173,6 +173,9 @@ pub async fn generate(
 /// progress is visible.
 const ORDERS_PER_COMMIT: usize = 5_000;
 
+/// Orders per INSERT statement (20 values each: well under SQLite's and PostgreSQL's limits).
+const ORDERS_PER_INSERT: usize = 200;
+
 /// The number of orders `spec` makes.
 pub fn total_orders(spec: &WorldSpec) -> usize {
     spec.orders_per_day * spec.days.max(0) as usize
@@ -272,6 +275,7 @@ pub async fn generate_with_progress(
         .map(|_| now_us - rng.random_range(120_000_000..span_us.max(120_000_001)))
         .collect();
     times.sort_unstable();
+    let mut batch: Vec<crate::store::OrderRow> = Vec::with_capacity(ORDERS_PER_INSERT);
     for purchase_us in times {
         let purchase = Timestamp::from_microsecond(purchase_us).unwrap_or(now);
         let age = now.duration_since(purchase);
@@ -407,13 +411,6 @@ pub async fn generate_with_progress(
             lines,
         };
         let row = orders::assemble(&facts);
-        tx.insert_order(&row).await?;
-        stats.orders += 1;
-        progress.store(stats.orders, Ordering::Relaxed);
-        if stats.orders.is_multiple_of(ORDERS_PER_COMMIT) {
-            tx.commit().await?;
-            tx = store.begin().await?;
-        }
         // Orders still moving get their next step on the clock.
         if status == "Pending" {
             let at = purchase
@@ -436,7 +433,20 @@ pub async fn generate_with_progress(
             )
             .await?;
         }
+        batch.push(row);
+        stats.orders += 1;
+        if batch.len() >= ORDERS_PER_INSERT {
+            tx.insert_orders(&batch).await?;
+            batch.clear();
+            progress.store(stats.orders, Ordering::Relaxed);
+        }
+        if stats.orders.is_multiple_of(ORDERS_PER_COMMIT) {
+            tx.commit().await?;
+            tx = store.begin().await?;
+        }
     }
+    tx.insert_orders(&batch).await?;
+    progress.store(stats.orders, Ordering::Relaxed);
     for (l, _) in &listings {
         tx.upsert_listing(l).await?;
     }

@@ -236,37 +236,74 @@ fn eq_text(sql: &mut String, binds: &mut Vec<Bind>, column: &str, value: &Option
     }
 }
 
+/// Binds the 20 insert columns of an order (the order of `ORDER_COLUMNS` without `id`).
+macro_rules! bind_order {
+    ($q:expr, $o:expr) => {
+        $q.bind(&$o.amazon_order_id)
+            .bind(&$o.seller_id)
+            .bind(&$o.marketplace_id)
+            .bind(&$o.order_status)
+            .bind(&$o.fulfillment_channel)
+            .bind($o.payment_method.as_deref())
+            .bind($o.buyer_email.as_deref())
+            .bind($o.seller_order_id.as_deref())
+            .bind($o.easy_ship_status.as_deref())
+            .bind($o.electronic_invoice_status.as_deref())
+            .bind(i64::from($o.is_ispu))
+            .bind($o.store_chain_store_id.as_deref())
+            .bind($o.supply_source_id.as_deref())
+            .bind($o.purchase_at_us)
+            .bind($o.updated_at_us)
+            .bind($o.earliest_delivery_at_us)
+            .bind($o.latest_delivery_at_us)
+            .bind($o.latest_ship_at_us)
+            .bind($o.doc.to_string())
+            .bind($o.items.to_string())
+    };
+}
+
+/// Columns bound per order.
+const ORDER_INSERT_COLUMNS: usize = 20;
+
+fn insert_orders_sql(rows: usize) -> String {
+    let tuples: Vec<String> = (0..rows)
+        .map(|r| {
+            let marks: Vec<String> = (1..=ORDER_INSERT_COLUMNS)
+                .map(|c| format!("${}", r * ORDER_INSERT_COLUMNS + c))
+                .collect();
+            format!("({})", marks.join(", "))
+        })
+        .collect();
+    format!(
+        "INSERT INTO orders ({}) VALUES {}",
+        ORDER_COLUMNS.trim_start_matches("id, "),
+        tuples.join(", ")
+    )
+}
+
 async fn insert_order(conn: Conn<'_>, o: &OrderRow) -> Result<i64, StoreError> {
-    let sql = format!(
-        "INSERT INTO orders ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
-         $14, $15, $16, $17, $18, $19, $20) RETURNING id",
-        ORDER_COLUMNS.trim_start_matches("id, ")
-    );
+    let sql = format!("{} RETURNING id", insert_orders_sql(1));
     Ok(on_conn!(conn, |c| {
-        sqlx::query_scalar(AssertSqlSafe(sql))
-            .bind(&o.amazon_order_id)
-            .bind(&o.seller_id)
-            .bind(&o.marketplace_id)
-            .bind(&o.order_status)
-            .bind(&o.fulfillment_channel)
-            .bind(o.payment_method.as_deref())
-            .bind(o.buyer_email.as_deref())
-            .bind(o.seller_order_id.as_deref())
-            .bind(o.easy_ship_status.as_deref())
-            .bind(o.electronic_invoice_status.as_deref())
-            .bind(i64::from(o.is_ispu))
-            .bind(o.store_chain_store_id.as_deref())
-            .bind(o.supply_source_id.as_deref())
-            .bind(o.purchase_at_us)
-            .bind(o.updated_at_us)
-            .bind(o.earliest_delivery_at_us)
-            .bind(o.latest_delivery_at_us)
-            .bind(o.latest_ship_at_us)
-            .bind(o.doc.to_string())
-            .bind(o.items.to_string())
+        bind_order!(sqlx::query_scalar(AssertSqlSafe(sql)), o)
             .fetch_one(c)
             .await?
     }))
+}
+
+/// Inserts many orders in one statement (world generation).
+async fn insert_orders(conn: Conn<'_>, rows: &[OrderRow]) -> Result<(), StoreError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let sql = insert_orders_sql(rows.len());
+    on_conn!(conn, |c| {
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for o in rows {
+            q = bind_order!(q, o);
+        }
+        q.execute(c).await?;
+    });
+    Ok(())
 }
 
 async fn update_order(conn: Conn<'_>, o: &OrderRow) -> Result<(), StoreError> {
@@ -604,6 +641,11 @@ impl StoreTx {
     /// Inserts an order; returns its store id.
     pub async fn insert_order(&mut self, o: &OrderRow) -> Result<i64, StoreError> {
         insert_order(self.conn(), o).await
+    }
+
+    /// Inserts many orders in one statement (at most a few hundred: each binds 20 values).
+    pub async fn insert_orders(&mut self, rows: &[OrderRow]) -> Result<(), StoreError> {
+        insert_orders(self.conn(), rows).await
     }
 
     /// Writes an order's status, Easy Ship status, update time and documents.
