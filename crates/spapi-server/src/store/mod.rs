@@ -273,7 +273,10 @@ impl Store {
             // crash; only an OS crash or power loss may roll back the last commits.
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(SQLITE_BUSY_TIMEOUT);
+            .busy_timeout(SQLITE_BUSY_TIMEOUT)
+            // A 32 MiB page cache per connection (SQLite's default is 2 MiB): big worlds insert
+            // into and read from indexes far larger than the default cache.
+            .pragma("cache_size", "-32768");
         let pool = SqlitePoolOptions::new()
             .max_connections(SQLITE_FILE_MAX_CONNECTIONS)
             .connect_with(options)
