@@ -78,6 +78,7 @@ const WORLD_TABLES: &[&str] = &[
     "jobs",
     "outbox",
     "request_log",
+    "throttle_buckets",
     // Children before parents (foreign keys).
     "access_tokens",
     "auth_codes",
