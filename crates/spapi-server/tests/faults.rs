@@ -23,16 +23,7 @@ async fn control(
     path: &str,
     body: Option<Value>,
 ) -> (u16, Value) {
-    let mut req = w
-        .http
-        .request(method, format!("{}/emulator/v1{path}", w.base))
-        .bearer_auth(w.server.admin_token());
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let resp = req.send().await.unwrap();
-    let status = resp.status().as_u16();
-    (status, resp.json().await.unwrap_or(Value::Null))
+    w.control(method, path, body).await
 }
 
 async fn add_fault(w: &World, rule: Value) -> Value {

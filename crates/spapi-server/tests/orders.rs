@@ -73,17 +73,7 @@ impl Api<'_> {
         path: &str,
         body: Option<Value>,
     ) -> (u16, Value) {
-        let mut req = self
-            .w
-            .http
-            .request(method, format!("{}/emulator/v1{path}", self.w.base))
-            .bearer_auth(self.w.server.admin_token());
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let resp = req.send().await.unwrap();
-        let status = resp.status().as_u16();
-        (status, resp.json().await.unwrap_or(Value::Null))
+        self.w.control(method, path, body).await
     }
 
     async fn rdt(&self, resources: Value) -> String {

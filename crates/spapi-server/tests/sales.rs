@@ -21,19 +21,7 @@ impl Ctx {
         path: &str,
         body: Option<Value>,
     ) -> (u16, Value) {
-        let mut req = self
-            .w
-            .http
-            .request(method, format!("{}/emulator/v1{path}", self.w.base))
-            .bearer_auth(self.w.server.admin_token());
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let resp = req.send().await.unwrap();
-        (
-            resp.status().as_u16(),
-            resp.json().await.unwrap_or(Value::Null),
-        )
+        self.w.control(method, path, body).await
     }
 
     async fn metrics(&self, query: &str) -> (u16, Value) {

@@ -14,9 +14,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::json;
-use spapi_server::store::{
-    Backend, JobState, RequestLogEntry, SCHEMA_VERSION, Store, StoreConfig, StoreError,
-};
+use spapi_server::store::traffic::{TrafficEntry, TrafficQuery};
+use spapi_server::store::{Backend, JobState, SCHEMA_VERSION, Store, StoreConfig, StoreError};
 use sqlx::{AssertSqlSafe, Connection, PgConnection};
 
 /// Generates one `#[tokio::test]` per case and backend: `sqlite_memory::case_x`,
@@ -679,7 +678,7 @@ async fn case_outbox_order_and_delivery(store: Store) {
 }
 
 async fn case_request_log_newest_first(store: Store) {
-    let entry = |request_id: &str, at_us: i64, status: u16| RequestLogEntry {
+    let entry = |request_id: &str, at_us: i64, status: u16| TrafficEntry {
         id: 0,
         request_id: request_id.to_owned(),
         at_us,
@@ -690,40 +689,50 @@ async fn case_request_log_newest_first(store: Store) {
         seller_id: Some("S1".to_owned()),
         app_id: Some("amzn1.sp.solution.app".to_owned()),
         duration_us: 1_234,
+        ..Default::default()
     };
-    let first = store.log_request(&entry("r1", 300, 200)).await.unwrap();
-    let second = store.log_request(&entry("r2", 100, 429)).await.unwrap();
-    let third = store
-        .log_request(&RequestLogEntry {
-            operation_id: None,
-            seller_id: None,
-            app_id: None,
-            method: "POST".to_owned(),
-            path: "/auth/o2/token".to_owned(),
-            ..entry("r3", 300, 400)
-        })
+    store
+        .log_traffic(&[
+            entry("r1", 300, 200),
+            entry("r2", 100, 429),
+            TrafficEntry {
+                operation_id: None,
+                seller_id: None,
+                app_id: None,
+                method: "POST".to_owned(),
+                path: "/auth/o2/token".to_owned(),
+                ..entry("r3", 300, 400)
+            },
+        ])
         .await
         .unwrap();
 
-    let recent = store.recent_requests(10).await.unwrap();
+    let newest = |limit| TrafficQuery {
+        limit,
+        ..Default::default()
+    };
+    let recent = store.traffic(&newest(10)).await.unwrap();
     assert_eq!(
-        recent.iter().map(|e| e.id).collect::<Vec<_>>(),
-        vec![third, first, second],
-        "latest `at` first, the later insert first on a tie"
+        recent
+            .iter()
+            .map(|e| e.request_id.as_str())
+            .collect::<Vec<_>>(),
+        vec!["r3", "r2", "r1"],
+        "the latest logged first"
     );
     assert_eq!(
-        recent[1],
-        RequestLogEntry {
-            id: first,
+        recent[2],
+        TrafficEntry {
+            id: recent[2].id,
             ..entry("r1", 300, 200)
         }
     );
     assert_eq!(recent[0].operation_id, None);
     assert_eq!(recent[0].status, 400);
     assert_eq!(recent[0].method, "POST");
-    assert_eq!(recent[2].status, 429);
+    assert_eq!(recent[1].status, 429);
 
-    let one = store.recent_requests(1).await.unwrap();
+    let one = store.traffic(&newest(1)).await.unwrap();
     assert_eq!(one.len(), 1);
     assert_eq!(one[0].request_id, "r3");
 }
@@ -736,18 +745,15 @@ async fn case_reset_empties_the_world(store: Store) {
     store.push_outbox("T", None, &json!({})).await.unwrap();
     store.push_outbox("T", None, &json!({})).await.unwrap();
     store
-        .log_request(&RequestLogEntry {
-            id: 0,
+        .log_traffic(&[TrafficEntry {
             request_id: "r".into(),
             at_us: 1,
             method: "GET".into(),
             path: "/".into(),
-            operation_id: None,
             status: 200,
-            seller_id: None,
-            app_id: None,
             duration_us: 1,
-        })
+            ..Default::default()
+        }])
         .await
         .unwrap();
 
@@ -762,7 +768,16 @@ async fn case_reset_empties_the_world(store: Store) {
     assert_eq!(store.get_job(job).await.unwrap(), None);
     assert_eq!(store.next_job_due().await.unwrap(), None);
     assert!(store.pending_outbox(10).await.unwrap().is_empty());
-    assert!(store.recent_requests(10).await.unwrap().is_empty());
+    assert!(
+        store
+            .traffic(&TrafficQuery {
+                limit: 10,
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     // Ids restart, as in a brand-new world.
     assert_eq!(store.enqueue_job("a", 0, &json!({})).await.unwrap(), 1);

@@ -30,7 +30,6 @@ mod meta;
 mod migrate;
 pub mod notify;
 mod outbox;
-mod request_log;
 pub mod traffic;
 mod world;
 
@@ -53,7 +52,6 @@ pub(crate) use conn::{Conn, on_conn};
 pub use error::StoreError;
 pub use jobs::{Job, JobState};
 pub use outbox::OutboxEntry;
-pub use request_log::RequestLogEntry;
 pub use world::{CatalogItemRow, ListingRow, OrderQuery, OrderRow};
 
 /// How long a SQLite connection waits for another writer before failing with `SQLITE_BUSY`.

@@ -79,6 +79,25 @@ impl World {
         Self::start_with(ServerConfig::ephemeral(), &[]).await
     }
 
+    /// Calls the control plane (`/emulator/v1{path}`) with the admin token; status and JSON.
+    pub async fn control(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut req = self
+            .http
+            .request(method, format!("{}/emulator/v1{path}", self.base))
+            .bearer_auth(self.server.admin_token());
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.unwrap();
+        let status = resp.status().as_u16();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
     /// POSTs a form to the token endpoint; returns status and JSON.
     pub async fn token_request(&self, form: &[(&str, &str)]) -> (u16, Value) {
         let resp = self
