@@ -39,6 +39,9 @@ pub struct ServerConfig {
     pub sandbox: Option<SandboxConfig>,
     /// An SQS endpoint (`http://host:port`) that SQS destinations are also delivered to.
     pub sqs_endpoint: Option<String>,
+    /// An EventBridge endpoint (AWS JSON 1.1): EventBridge destinations also get their
+    /// notifications there, as partner events (`PutPartnerEvents`).
+    pub eventbridge_endpoint: Option<String>,
 }
 
 /// The sandbox port.
@@ -67,6 +70,7 @@ impl ServerConfig {
             throttle: ThrottleMode::Off,
             sandbox: None,
             sqs_endpoint: None,
+            eventbridge_endpoint: None,
         }
     }
 }
@@ -174,6 +178,7 @@ impl Server {
         let job_task = jobs.clone().spawn(std::time::Duration::from_millis(250));
         let notify_task =
             crate::notify::Notifier::new(store.clone(), clock.clone(), config.sqs_endpoint.clone())
+                .with_eventbridge(config.eventbridge_endpoint.clone())
                 .spawn(std::time::Duration::from_millis(100));
         let app = http::app(sp, ControlPlane::new(auth.clone(), jobs, &admin_token));
         let listener = tokio::net::TcpListener::bind(config.addr)

@@ -1,7 +1,8 @@
-//! Delivery of notifications to SQS: moto's server (`.venv/bin/moto_server`) plays SQS on
-//! loopback, spapi runs with `sqs_endpoint` pointing at it, and an ORDER_CHANGE notification of
-//! an order placed through the control plane arrives in the destination's queue as a
-//! schema-conforming envelope.
+//! Delivery of notifications to AWS through AWS's own protocols: moto's server
+//! (`.venv/bin/moto_server`) plays SQS and EventBridge on loopback, spapi runs with
+//! `sqs_endpoint` / `eventbridge_endpoint` pointing at it, and an ORDER_CHANGE notification of
+//! an order placed through the control plane arrives as a schema-conforming envelope: in the
+//! destination's queue, or as a partner event routed by an EventBridge rule to a queue.
 //!
 //! moto comes from `.ci/python.sh` (`ensure_python_venv`). Without it the test is skipped,
 //! except under CI (`CI` set), where it fails.
@@ -88,11 +89,34 @@ impl Moto {
 
     /// One call of the SQS JSON protocol; panics unless it answers 200.
     async fn sqs(&self, http: &reqwest::Client, action: &str, request: Value) -> Value {
+        self.call(http, "AmazonSQS", "1.0", AUTHORIZATION, action, request)
+            .await
+    }
+
+    /// One call of the EventBridge JSON protocol; panics unless it answers 200.
+    async fn events(&self, http: &reqwest::Client, action: &str, request: Value) -> Value {
+        let authorization = AUTHORIZATION.replace("/sqs/", "/events/");
+        self.call(http, "AWSEvents", "1.1", &authorization, action, request)
+            .await
+    }
+
+    async fn call(
+        &self,
+        http: &reqwest::Client,
+        service: &str,
+        json_version: &str,
+        authorization: &str,
+        action: &str,
+        request: Value,
+    ) -> Value {
         let resp = http
             .post(format!("{}/", self.url))
-            .header("X-Amz-Target", format!("AmazonSQS.{action}"))
-            .header("Content-Type", "application/x-amz-json-1.0")
-            .header("Authorization", AUTHORIZATION)
+            .header("X-Amz-Target", format!("{service}.{action}"))
+            .header(
+                "Content-Type",
+                format!("application/x-amz-json-{json_version}"),
+            )
+            .header("Authorization", authorization)
             .body(request.to_string())
             .send()
             .await
@@ -168,20 +192,81 @@ async fn place_order(w: &World) -> String {
         .to_string()
 }
 
+/// moto's server, or `None` (the test is skipped) when it is not installed outside CI.
+fn moto_or_skip(test: &str) -> Option<PathBuf> {
+    let bin = moto_server();
+    if bin.is_file() {
+        return Some(bin);
+    }
+    if std::env::var_os("CI").is_some_and(|v| !v.is_empty()) {
+        panic!(
+            "{} is missing; under CI (CI is set) {test} is required: run .ci/python.sh's \
+             ensure_python_venv (moto)",
+            bin.display()
+        );
+    }
+    eprintln!("skipping {test}: run .ci/python.sh's ensure_python_venv (moto)");
+    None
+}
+
+/// Receives from `queue_url` (bounded: 50 x 200 ms) until `find` picks a message body; returns
+/// it and how many messages were received in all.
+async fn receive_until(
+    moto: &Moto,
+    http: &reqwest::Client,
+    queue_url: &str,
+    mut find: impl FnMut(Value) -> Option<Value>,
+) -> (Option<Value>, usize) {
+    let mut received = 0;
+    for _ in 0..50 {
+        let answer = moto
+            .sqs(
+                http,
+                "ReceiveMessage",
+                json!({"QueueUrl": queue_url, "MaxNumberOfMessages": 10, "WaitTimeSeconds": 0}),
+            )
+            .await;
+        for m in answer["Messages"].as_array().into_iter().flatten() {
+            received += 1;
+            let body = m["Body"].as_str().expect("message Body");
+            let body: Value = serde_json::from_str(body)
+                .unwrap_or_else(|e| panic!("message body is not JSON: {e}: {body}"));
+            if let Some(found) = find(body) {
+                return (Some(found), received);
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    (None, received)
+}
+
+/// Checks an ORDER_CHANGE envelope against its schema (when the models are there) and says
+/// whether it is about `order`.
+fn order_change_about(
+    models: &Option<PathBuf>,
+    envelope: &Value,
+    order: &str,
+    seller: &str,
+) -> bool {
+    if let Some(dir) = models
+        && let Err(errors) = spapi_conformance::validate_schema_file(dir, ORDER_SCHEMA, envelope)
+    {
+        panic!("envelope does not conform: {errors:#?}\n{envelope:#}");
+    }
+    assert_eq!(envelope["NotificationType"], "ORDER_CHANGE", "{envelope:#}");
+    let o = &envelope["Payload"]["OrderChangeNotification"];
+    if o["AmazonOrderId"] == order {
+        assert_eq!(o["SellerId"], seller, "{envelope:#}");
+        return true;
+    }
+    false
+}
+
 #[tokio::test]
 async fn order_change_arrives_in_an_sqs_queue() {
-    let bin = moto_server();
-    if !bin.is_file() {
-        if std::env::var_os("CI").is_some_and(|v| !v.is_empty()) {
-            panic!(
-                "{} is missing; under CI (CI is set) the SQS test is required: run .ci/python.sh's \
-                 ensure_python_venv (moto)",
-                bin.display()
-            );
-        }
-        eprintln!("skipping SQS test: run .ci/python.sh's ensure_python_venv (moto)");
+    let Some(bin) = moto_or_skip("the SQS test") else {
         return;
-    }
+    };
     let models = spapi_conformance::models_dir();
     let moto = Moto::start(&bin);
     let http = common::client();
@@ -240,40 +325,10 @@ async fn order_change_arrives_in_an_sqs_queue() {
 
     let order = place_order(&w).await;
 
-    // Poll the queue (bounded: 50 x 200 ms) until the order's notification is there.
-    let mut found = None;
-    let mut received = 0;
-    for _ in 0..50 {
-        let answer = moto
-            .sqs(
-                &http,
-                "ReceiveMessage",
-                json!({"QueueUrl": queue_url, "MaxNumberOfMessages": 10, "WaitTimeSeconds": 0}),
-            )
-            .await;
-        for m in answer["Messages"].as_array().into_iter().flatten() {
-            received += 1;
-            let body = m["Body"].as_str().expect("message Body");
-            let envelope: Value = serde_json::from_str(body)
-                .unwrap_or_else(|e| panic!("message body is not JSON: {e}: {body}"));
-            if let Some(dir) = &models
-                && let Err(errors) =
-                    spapi_conformance::validate_schema_file(dir, ORDER_SCHEMA, &envelope)
-            {
-                panic!("envelope does not conform: {errors:#?}\n{envelope:#}");
-            }
-            assert_eq!(envelope["NotificationType"], "ORDER_CHANGE", "{envelope:#}");
-            let o = &envelope["Payload"]["OrderChangeNotification"];
-            if o["AmazonOrderId"] == order.as_str() {
-                assert_eq!(o["SellerId"], w.seller_id.as_str(), "{envelope:#}");
-                found = Some(envelope);
-            }
-        }
-        if found.is_some() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    let (found, received) = receive_until(&moto, &http, &queue_url, |envelope| {
+        order_change_about(&models, &envelope, &order, &w.seller_id).then_some(envelope)
+    })
+    .await;
     let envelope = found.unwrap_or_else(|| {
         panic!("no notification about {order} in {queue_url} after 10 s ({received} others)")
     });
@@ -289,4 +344,102 @@ async fn order_change_arrives_in_an_sqs_queue() {
         envelope["Payload"]["OrderChangeNotification"]["AmazonOrderId"],
         order.as_str()
     );
+}
+
+#[tokio::test]
+async fn order_change_arrives_through_eventbridge() {
+    let Some(bin) = moto_or_skip("the EventBridge test") else {
+        return;
+    };
+    let models = spapi_conformance::models_dir();
+    let moto = Moto::start(&bin);
+    let http = common::client();
+
+    // The app's side in AWS: a queue, and a rule sending SP-API's partner events to it.
+    let created = moto
+        .sqs(
+            &http,
+            "CreateQueue",
+            json!({"QueueName": "from-eventbridge"}),
+        )
+        .await;
+    let queue_url = created["QueueUrl"].as_str().expect("QueueUrl").to_string();
+    let queue_arn = format!("arn:aws:sqs:us-east-1:{ACCOUNT}:from-eventbridge");
+    // moto routes partner events to the account's default bus (AWS routes them to the bus
+    // associated with the partner event source); the rule matches on the partner source.
+    moto.events(
+        &http,
+        "PutRule",
+        json!({"Name": "sp-api", "EventPattern":
+            json!({"source": [{"prefix": "aws.partner/sellingpartnerapi.amazon/"}]}).to_string()}),
+    )
+    .await;
+    moto.events(
+        &http,
+        "PutTargets",
+        json!({"Rule": "sp-api", "Targets": [{"Id": "queue", "Arn": queue_arn}]}),
+    )
+    .await;
+
+    let w = World::start_with(
+        ServerConfig {
+            eventbridge_endpoint: Some(moto.url.clone()),
+            ..ServerConfig::ephemeral()
+        },
+        &[],
+    )
+    .await;
+    let grantless = w.grantless_token(SCOPE).await;
+    let resp = w
+        .http
+        .post(format!("{}/notifications/v1/destinations", w.base))
+        .header("x-amz-access-token", &grantless)
+        .json(&json!({"name": "bus", "resourceSpecification":
+            {"eventBridge": {"region": "us-east-1", "accountId": ACCOUNT}}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    let body: Value = resp.json().await.unwrap();
+    let destination = body["payload"]["destinationId"]
+        .as_str()
+        .expect("destinationId")
+        .to_string();
+    let source = body["payload"]["resource"]["eventBridge"]["name"]
+        .as_str()
+        .expect("the partner event source name")
+        .to_string();
+    let seller = w.access_token().await;
+    let resp = w
+        .http
+        .post(format!(
+            "{}/notifications/v1/subscriptions/ORDER_CHANGE",
+            w.base
+        ))
+        .header("x-amz-access-token", &seller)
+        .json(&json!({"payloadVersion": "1.0", "destinationId": destination}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+
+    let order = place_order(&w).await;
+    let (found, received) = receive_until(&moto, &http, &queue_url, |event| {
+        // The queue gets the EventBridge event; its detail is the notification envelope.
+        assert_eq!(event["source"], source.as_str(), "{event:#}");
+        assert_eq!(event["detail-type"], "ORDER_CHANGE", "{event:#}");
+        order_change_about(&models, &event["detail"], &order, &w.seller_id).then_some(event)
+    })
+    .await;
+    if found.is_none() {
+        let (_, inbox) = control(&w, reqwest::Method::GET, "/notifications", None).await;
+        panic!(
+            "no event about {order} in {queue_url} after 10 s ({received} others); inbox: {inbox:#}"
+        );
+    }
+    // The partner event source exists in the account, as Amazon makes it.
+    let described = moto
+        .events(&http, "DescribeEventSource", json!({"Name": source}))
+        .await;
+    assert_eq!(described["Name"], source.as_str(), "{described:#}");
 }

@@ -106,6 +106,10 @@ struct ServeArgs {
     /// notifications there (AWS JSON protocol, queue URL `<endpoint>/<account>/<queue>`).
     #[arg(long, env = "SPAPI_SQS_ENDPOINT")]
     sqs_endpoint: Option<String>,
+    /// An EventBridge endpoint (`http://127.0.0.1:4566`): EventBridge destinations also get
+    /// their notifications there, as partner events (AWS JSON protocol, `PutPartnerEvents`).
+    #[arg(long, env = "SPAPI_EVENTBRIDGE_ENDPOINT")]
+    eventbridge_endpoint: Option<String>,
 }
 
 #[tokio::main]
@@ -207,6 +211,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             }),
         }),
         sqs_endpoint: args.sqs_endpoint.clone(),
+        eventbridge_endpoint: args.eventbridge_endpoint.clone(),
     };
     let server = Server::start(config).await?;
     let url = server.base_url();

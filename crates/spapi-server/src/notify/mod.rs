@@ -13,7 +13,8 @@
 //!   a subscription's notifications arrive in event order; the next one waits until it is
 //!   delivered or dead. An attempt sends the envelope through every transport of the
 //!   destination (the HTTP sink if the control plane set one, SQS if the destination is an SQS
-//!   queue and `--sqs-endpoint` is set); the built-in inbox always has it once delivered. A
+//!   queue and `--sqs-endpoint` is set, EventBridge if it is an EventBridge destination and
+//!   `--eventbridge-endpoint` is set); the built-in inbox always has it once delivered. A
 //!   failure schedules a retry on the emulator clock after [`backoff`] (2 s doubling, at most
 //!   10 min); after [`MAX_ATTEMPTS`] failures the delivery is dead (a dead letter) and the
 //!   subscription moves on. A delivery sent just before a crash is sent again (at least once).
@@ -49,6 +50,9 @@ pub struct Notifier {
     store: Store,
     clock: Clock,
     sqs_endpoint: Option<String>,
+    eventbridge_endpoint: Option<String>,
+    /// Partner event sources known to exist at the EventBridge endpoint.
+    sources: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
     round: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
@@ -56,6 +60,7 @@ impl std::fmt::Debug for Notifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Notifier")
             .field("sqs_endpoint", &self.sqs_endpoint)
+            .field("eventbridge_endpoint", &self.eventbridge_endpoint)
             .finish()
     }
 }
@@ -67,8 +72,54 @@ impl Notifier {
             store,
             clock,
             sqs_endpoint,
+            eventbridge_endpoint: None,
+            sources: Default::default(),
             round: Default::default(),
         }
+    }
+
+    /// EventBridge destinations also get their notifications at `endpoint`, as partner events.
+    pub fn with_eventbridge(mut self, endpoint: Option<String>) -> Self {
+        self.eventbridge_endpoint = endpoint;
+        self
+    }
+
+    /// PutPartnerEvents of one envelope to an EventBridge destination (`resource` is its
+    /// `DestinationResource`), creating its partner event source first if this notifier has
+    /// not seen it yet.
+    async fn to_eventbridge(
+        &self,
+        endpoint: &str,
+        resource: &serde_json::Value,
+        envelope: &serde_json::Value,
+        body: &[u8],
+    ) -> Result<(), String> {
+        let eb = resource
+            .get("eventBridge")
+            .ok_or("not an EventBridge destination")?;
+        let text = |k: &str| eb.get(k).and_then(|v| v.as_str()).unwrap_or_default();
+        let (name, region, account) = (text("name"), text("region"), text("accountId"));
+        let known = self
+            .sources
+            .lock()
+            .map(|s| s.contains(name))
+            .unwrap_or(false);
+        if !known {
+            transport::eventbridge_ensure_source(endpoint, region, name, account).await?;
+            if let Ok(mut s) = self.sources.lock() {
+                s.insert(name.to_string());
+            }
+        }
+        let detail_type = envelope
+            .get("NotificationType")
+            .or_else(|| envelope.get("notificationType"))
+            .and_then(|v| v.as_str())
+            .unwrap_or("UNKNOWN");
+        let time = envelope
+            .get("EventTime")
+            .or_else(|| envelope.get("eventTime"))
+            .and_then(|v| v.as_str());
+        transport::eventbridge_put(endpoint, region, name, detail_type, time, body).await
     }
 
     /// One round: fans out pending events, then attempts due deliveries until none is due.
@@ -179,6 +230,14 @@ impl Notifier {
         ) && let Err(e) = transport::sqs_send(endpoint, arn, &body).await
         {
             errors.push(format!("sqs: {e}"));
+        }
+        if let (Some(endpoint), Some(resource)) = (&self.eventbridge_endpoint, &d.resource)
+            && resource.get("eventBridge").is_some()
+            && let Err(e) = self
+                .to_eventbridge(endpoint, resource, &d.delivery.envelope, &body)
+                .await
+        {
+            errors.push(format!("eventbridge: {e}"));
         }
         let now = self.clock.now_us();
         let id = d.delivery.id;

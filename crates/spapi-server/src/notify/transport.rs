@@ -1,6 +1,7 @@
 //! Where a notification goes besides the built-in inbox: the spapi HTTP sink of a destination
-//! (`POST` of the envelope, signed with HMAC-SHA256), and an SQS endpoint speaking the AWS JSON
-//! protocol (`AmazonSQS.SendMessage`).
+//! (`POST` of the envelope, signed with HMAC-SHA256), an SQS endpoint speaking the AWS JSON
+//! protocol (`AmazonSQS.SendMessage`), and an EventBridge endpoint, to which spapi speaks as the
+//! partner Amazon is (`AWSEvents.CreatePartnerEventSource`, `AWSEvents.PutPartnerEvents`).
 //!
 
 use hmac::{Hmac, Mac};
@@ -140,6 +141,105 @@ pub async fn sqs_send(endpoint: &str, arn: &str, body: &[u8]) -> Result<(), Stri
         ));
     }
     Ok(())
+}
+
+/// The event `source` of SP-API's partner events, and the prefix of its partner event sources.
+pub const PARTNER_SOURCE_PREFIX: &str = "aws.partner/sellingpartnerapi.amazon";
+
+/// One AWS JSON 1.1 call to EventBridge (`AWSEvents.<action>`) at `endpoint`, in `region`;
+/// the answer as JSON.
+async fn eventbridge_call(
+    endpoint: &str,
+    region: &str,
+    action: &str,
+    request: &serde_json::Value,
+) -> Result<serde_json::Value, String> {
+    let url = format!("{}/", endpoint.trim_end_matches('/'));
+    let answer = post(
+        &url,
+        &[
+            ("Content-Type", "application/x-amz-json-1.1".to_string()),
+            ("X-Amz-Target", format!("AWSEvents.{action}")),
+            ("Authorization", fake_sigv4(region, "events")),
+        ],
+        request.to_string().as_bytes(),
+    )
+    .await?;
+    serde_json::from_str(&answer).map_err(|_| {
+        let text: String = answer.chars().take(200).collect();
+        format!(
+            "{action} answered something else than JSON: {}",
+            text.trim()
+        )
+    })
+}
+
+/// Makes sure the partner event source `name` exists for `account` (what Amazon does when an
+/// EventBridge destination is created): describes it, and creates it when that fails.
+pub async fn eventbridge_ensure_source(
+    endpoint: &str,
+    region: &str,
+    name: &str,
+    account: &str,
+) -> Result<(), String> {
+    let described = eventbridge_call(
+        endpoint,
+        region,
+        "DescribePartnerEventSource",
+        &serde_json::json!({ "Name": name }),
+    )
+    .await;
+    if described.is_ok() {
+        return Ok(());
+    }
+    eventbridge_call(
+        endpoint,
+        region,
+        "CreatePartnerEventSource",
+        &serde_json::json!({ "Name": name, "Account": account }),
+    )
+    .await
+    .map(drop)
+}
+
+/// `AWSEvents.PutPartnerEvents` of one notification: `Source` is the destination's partner event
+/// source, `DetailType` the notification type, `Detail` the envelope (a JSON object), `Time` its
+/// event time (ISO 8601, sent as epoch seconds). EventBridge must report no failed entry.
+pub async fn eventbridge_put(
+    endpoint: &str,
+    region: &str,
+    source: &str,
+    detail_type: &str,
+    time: Option<&str>,
+    envelope: &[u8],
+) -> Result<(), String> {
+    let mut entry = serde_json::json!({
+        "Source": source,
+        "DetailType": detail_type,
+        "Detail": String::from_utf8_lossy(envelope),
+        "Resources": [],
+    });
+    // AWS JSON timestamps are epoch seconds.
+    if let Some(t) = time.and_then(|t| t.parse::<jiff::Timestamp>().ok()) {
+        entry["Time"] = serde_json::json!(t.as_second());
+    }
+    let answer = eventbridge_call(
+        endpoint,
+        region,
+        "PutPartnerEvents",
+        &serde_json::json!({ "Entries": [entry] }),
+    )
+    .await?;
+    match answer.get("FailedEntryCount").and_then(|v| v.as_i64()) {
+        Some(0) | None
+            if answer
+                .pointer("/Entries/0/ErrorCode")
+                .is_none_or(|c| c.is_null()) =>
+        {
+            Ok(())
+        }
+        _ => Err(format!("PutPartnerEvents failed: {answer}")),
+    }
 }
 
 #[cfg(test)]
