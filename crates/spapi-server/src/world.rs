@@ -275,33 +275,50 @@ pub async fn generate_with_progress(
         .map(|_| now_us - rng.random_range(120_000_000..span_us.max(120_000_001)))
         .collect();
     times.sort_unstable();
+    // The listings of each marketplace, and of each (marketplace, channel), in listing order:
+    // computed once, not per order (a big catalog made this scan the cost of generation).
+    let in_market_of: Vec<Vec<usize>> = markets
+        .iter()
+        .map(|mp| {
+            listings
+                .iter()
+                .enumerate()
+                .filter(|(_, (l, _))| l.marketplace_id == mp.id)
+                .map(|(i, _)| i)
+                .collect()
+        })
+        .collect();
+    let channel_of: Vec<[Vec<usize>; 2]> = in_market_of
+        .iter()
+        .map(|ids| {
+            let of = |afn: bool| -> Vec<usize> {
+                ids.iter()
+                    .copied()
+                    .filter(|&i| (listings[i].0.fulfillment_channel == "AFN") == afn)
+                    .collect()
+            };
+            [of(false), of(true)]
+        })
+        .collect();
     let mut batch: Vec<crate::store::OrderRow> = Vec::with_capacity(ORDERS_PER_INSERT);
     for purchase_us in times {
         let purchase = Timestamp::from_microsecond(purchase_us).unwrap_or(now);
         let age = now.duration_since(purchase);
         // Most orders come from the home marketplace.
-        let mp = if rng.random_bool(0.8) {
-            markets[0]
+        let m = if rng.random_bool(0.8) {
+            0
         } else {
-            *pick(&mut rng, &markets)
+            rng.random_range(0..markets.len())
         };
-        let in_market: Vec<usize> = listings
-            .iter()
-            .enumerate()
-            .filter(|(_, (l, _))| l.marketplace_id == mp.id)
-            .map(|(i, _)| i)
-            .collect();
+        let mp = markets[m];
+        let in_market = &in_market_of[m];
         if in_market.is_empty() {
             continue;
         }
-        let first = *pick(&mut rng, &in_market);
+        let first = *pick(&mut rng, in_market);
         let afn = listings[first].0.fulfillment_channel == "AFN";
         // Lines of one order share its channel.
-        let same_channel: Vec<usize> = in_market
-            .iter()
-            .copied()
-            .filter(|&i| (listings[i].0.fulfillment_channel == "AFN") == afn)
-            .collect();
+        let same_channel = &channel_of[m][afn as usize];
         let n_lines = if rng.random_bool(0.15) {
             rng.random_range(2..4)
         } else {
@@ -309,7 +326,7 @@ pub async fn generate_with_progress(
         };
         let mut chosen = vec![first];
         while chosen.len() < n_lines.min(same_channel.len()) {
-            let c = *pick(&mut rng, &same_channel);
+            let c = *pick(&mut rng, same_channel);
             if !chosen.contains(&c) {
                 chosen.push(c);
             }
