@@ -140,8 +140,10 @@ class Control:
 
     @contextlib.contextmanager
     def throttling(self, seller_id: str, operation: str, rate: float, burst: int):
-        """Usage plans on (`real`) with a per-seller plan for one operation; off again after."""
+        """Usage plans on (`real`) with a per-seller plan for one operation, on a frozen clock
+        (buckets refill only when the test advances it); all back as before after."""
         before = self.call("GET", "/limits")["mode"]
+        self.call("POST", "/clock", {"freeze": True})
         self.call("POST", "/limits", {"mode": "real", "reset": True})
         o = self.call(
             "POST",
@@ -153,6 +155,7 @@ class Control:
         finally:
             self.call("DELETE", f"/limits/overrides/{o['id']}")
             self.call("POST", "/limits", {"mode": before, "reset": True})
+            self.call("POST", "/clock", {"resume": True})
 
 
 @pytest.fixture(scope="session")

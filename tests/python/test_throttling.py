@@ -1,16 +1,22 @@
 """429 handling as each client does it, against spapi's usage plans (switched on for the test,
-with a per-seller plan of rate 1/s and burst 1 so that a bucket refills in a second)."""
+with a per-seller plan of rate 1/s and burst 1 so that a bucket refills in a second).
+
+Buckets refill on spapi's clock, frozen during these tests: a client's waiting is mapped onto
+that clock, so that what the client sees does not depend on how fast the machine is."""
 
 from __future__ import annotations
 
+import importlib
 import json
-import time
 
 import pytest
 from sp_api.api import Sellers
 from sp_api.base import SellingApiRequestThrottledException
 from sp_api.util import throttle_retry
 from spapi import ApiException, SellersApi
+
+# The module (`sp_api.util.retry` the attribute is the decorator of the same name).
+pysp_retry = importlib.import_module("sp_api.util.retry")
 
 OP = "getMarketplaceParticipations"
 
@@ -19,8 +25,23 @@ def _statuses(control, mark):
     return [(e["status"], e["throttled"]) for e in control.requests_after(mark, operation=OP)]
 
 
-def test_pysp_throttle_retry_waits_out_quota_exceeded(env, control, pysp):
+class SleepOnSpapiClock:
+    """The `time` module as python-amazon-sp-api's retry decorator sees it: its sleeps advance
+    spapi's clock instead of the wall clock."""
+
+    def __init__(self, control):
+        self.control = control
+        self.slept = []
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.control.advance(seconds)
+
+
+def test_pysp_throttle_retry_waits_out_quota_exceeded(env, control, pysp, monkeypatch):
     client = pysp(Sellers)
+    clock = SleepOnSpapiClock(control)
+    monkeypatch.setattr(pysp_retry, "time", clock)
 
     @throttle_retry(tries=8, delay=0.25, rate=1.3)
     def participations():
@@ -42,9 +63,9 @@ def test_pysp_throttle_retry_waits_out_quota_exceeded(env, control, pysp):
             p["marketplace"]["id"] for p in first.payload
         }
         seen = _statuses(control, mark)
-    assert seen[0] == (200, False) and seen[1] == (429, True), seen
-    assert seen[-1] == (200, False), seen
-    assert (429, True) in seen[2:-1], f"the decorated call met no 429: {seen}"
+    # It slept 0.25 s, then 1.3 times longer each time, until a second had passed: the token.
+    assert len(clock.slept) == 4 and sum(clock.slept) >= 1.0 > sum(clock.slept[:-1]), clock.slept
+    assert seen == [(200, False)] + [(429, True)] * 5 + [(200, False)], seen
 
 
 def test_official_sdk_surfaces_a_429_without_retry_after_once(env, control, official):
@@ -64,7 +85,7 @@ def test_official_sdk_surfaces_a_429_without_retry_after_once(env, control, offi
         assert err["code"] == "QuotaExceeded", err
         assert _statuses(control, mark) == [(200, False), (429, True)]
         # Waiting 1 / rate (the header of the last success) is enough.
-        time.sleep(1.0 / float(headers["x-amzn-RateLimit-Limit"]) + 0.05)
+        control.advance(1.0 / float(headers["x-amzn-RateLimit-Limit"]))
         api.get_marketplace_participations()
         assert _statuses(control, mark)[-1] == (200, False)
 
