@@ -4,10 +4,12 @@ the wire (captured from the client's own HTTP layer) and spapi answers it as Ama
 from __future__ import annotations
 
 import datetime as dt
+import json
+import time
 import urllib.parse
 
 import pytest
-from sp_api.api import Orders, Sellers
+from sp_api.api import Notifications, Orders, Sellers
 from spapi import OrdersV0Api
 
 US, CA = "ATVPDKIKX0DER", "A2EUQ1WTGCTBG2"
@@ -66,13 +68,27 @@ def test_pysp_restricted_call_carries_its_own_kwargs(env, control, wire, pysp):
     order = client.get_order(order_id, RestrictedResources=["shippingAddress"]).payload
     assert order["ShippingAddress"].get("AddressLine1"), order
     rdt_request, call = wire.sent[-2], wire.sent[-1]
-    body = __import__("json").loads(rdt_request.content)
+    body = json.loads(rdt_request.content)
     # Junk keys in the RDT request body next to restrictedResources.
     assert {"original_path", "marketplaceIds", "MarketplaceIds"} <= set(body), body
     assert body["restrictedResources"][0]["path"] == f"/orders/v0/orders/{order_id}"
     # And the restricted call repeats its kwargs as query parameters.
     names = {k for k, _ in _query(call)}
     assert {"RestrictedResources", "path"} <= names, names
+
+
+def test_pysp_grantless_calls_carry_marketplace_keys_too(env, wire, pysp):
+    # Grantless calls go through the same request path: createDestination's body gets the POST
+    # marketplace keys, getDestinations' query the GET ones.
+    client = wire(pysp(Notifications))
+    name = f"quirk-{time.time_ns()}"
+    created = client.create_destination(name=name, arn=f"arn:aws:sqs:us-east-1:123456789012:{name}")
+    body = json.loads(wire.sent[-1].content)
+    assert {"marketplaceIds", "MarketplaceIds"} <= set(body), body
+    assert created.payload["name"] == name
+    listed = client.get_destinations()
+    assert {"MarketplaceId", "marketplace_ids"} <= {k for k, _ in _query(wire.sent[-1])}
+    assert name in {d["name"] for d in listed.payload}
 
 
 def test_two_marketplaces_in_one_get_orders(env, control, official, pysp, wire):

@@ -76,14 +76,21 @@ impl Control {
 /// (success, combined output).
 fn run_pytest(root: &Path, python: &Path, env: &[(&str, String)]) -> (bool, String) {
     let mut cmd = Command::new(python);
-    cmd.args(["-m", "pytest", "tests/python", "-q", "-p", "no:cacheprovider"])
-        .current_dir(root)
-        .env("PYTHONDONTWRITEBYTECODE", "1")
-        // python-amazon-sp-api would replace the suite's marketplace object with this one.
-        .env_remove("SP_API_DEFAULT_MARKETPLACE")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    cmd.args([
+        "-m",
+        "pytest",
+        "tests/python",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+    ])
+    .current_dir(root)
+    .env("PYTHONDONTWRITEBYTECODE", "1")
+    // python-amazon-sp-api would replace the suite's marketplace object with this one.
+    .env_remove("SP_API_DEFAULT_MARKETPLACE")
+    .stdin(Stdio::null())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -197,7 +204,10 @@ async fn python_clients_drive_spapi_unchanged() {
             json!({"products": 12, "days": 30, "orders_per_day": 20}),
         )
         .await;
-    assert!(world["created"]["orders"].as_u64().unwrap() > 300, "{world}");
+    assert!(
+        world["created"]["orders"].as_u64().unwrap() > 300,
+        "{world}"
+    );
 
     let env = [
         ("SPAPI_TEST_ENDPOINT", base.clone()),
