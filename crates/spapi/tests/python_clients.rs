@@ -5,11 +5,13 @@
 //! This test starts spapi in-process on a free loopback port, creates an app, a seller, its
 //! authorization and its world through the control plane, and runs
 //! `.venv/bin/python -m pytest tests/python -q` with the endpoint and credentials in
-//! `SPAPI_TEST_*` variables. The venv at the repository root comes from `bash .ci/python.sh`
-//! (or `.ci/run`); without it the test skips with that hint, except under `CI`, where it fails.
+//! `SPAPI_TEST_*` variables, once on the in-memory SQLite store and once on PostgreSQL. The venv
+//! at the repository root comes from `.ci/python.sh` (or `.ci/run`); without it the tests skip
+//! with that hint, except under `CI`, where they fail.
 
 use serde_json::{Value, json};
 use spapi_server::auth::ROLES;
+use spapi_server::store::StoreConfig;
 use spapi_server::{Server, ServerConfig};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -133,25 +135,100 @@ fn run_pytest(root: &Path, python: &Path, env: &[(&str, String)]) -> (bool, Stri
     }
 }
 
-#[tokio::test]
-async fn python_clients_drive_spapi_unchanged() {
-    let root = repo_root();
-    let python = match venv_python(&root) {
-        Ok(p) => p,
+fn under_ci() -> bool {
+    std::env::var_os("CI").is_some_and(|v| !v.is_empty())
+}
+
+/// The venv's Python, or `None` after saying how to create it (a failure under `CI`).
+fn python_or_skip(root: &Path) -> Option<PathBuf> {
+    match venv_python(root) {
+        Ok(p) => Some(p),
         Err(why) => {
             let hint = format!(
                 "python clients suite: {why}; create the venv with `bash -c '. .ci/python.sh && \
                  ensure_python_venv'` at the repository root (or run `bash .ci/run`)"
             );
-            if std::env::var_os("CI").is_some() {
+            if under_ci() {
                 panic!("{hint}");
             }
             eprintln!("skipped: {hint}");
-            return;
+            None
         }
-    };
+    }
+}
 
-    let server = Server::start(ServerConfig::ephemeral()).await.unwrap();
+/// The SQLite store in memory, as `ServerConfig::ephemeral()` has it.
+#[tokio::test]
+async fn python_clients_drive_spapi_unchanged() {
+    let root = repo_root();
+    let Some(python) = python_or_skip(&root) else {
+        return;
+    };
+    run_suite(&root, &python, ServerConfig::ephemeral()).await;
+}
+
+/// A fresh PostgreSQL database (created with `psql`); skipped when PostgreSQL or `psql` is
+/// not there, except under `CI`.
+#[tokio::test]
+async fn python_clients_drive_spapi_on_postgres() {
+    let root = repo_root();
+    let Some(python) = python_or_skip(&root) else {
+        return;
+    };
+    let Some((admin, name, url)) = postgres_database() else {
+        return;
+    };
+    let config = ServerConfig {
+        store: StoreConfig::Postgres(url),
+        ..ServerConfig::ephemeral()
+    };
+    run_suite(&root, &python, config).await;
+    psql(
+        &admin,
+        &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+    )
+    .ok();
+}
+
+/// Runs one SQL statement with `psql` against `url`.
+fn psql(url: &str, sql: &str) -> Result<(), String> {
+    let out = Command::new("psql")
+        .args([url, "-v", "ON_ERROR_STOP=1", "-Atqc", sql])
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot run psql: {e}"))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).trim().to_string())
+    }
+}
+
+/// A new database on the test PostgreSQL (`SPAPI_TEST_DATABASE_URL`, default the local
+/// cluster with trust auth): (admin URL, database name, its URL).
+fn postgres_database() -> Option<(String, String, String)> {
+    let admin = std::env::var("SPAPI_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let name = format!("spapi_pyclients_{}", unique());
+    if let Err(why) = psql(&admin, &format!("CREATE DATABASE {name}")) {
+        if under_ci() {
+            panic!("PostgreSQL is required under CI: {why}");
+        }
+        eprintln!("skipped: no PostgreSQL for the python clients suite: {why}");
+        return None;
+    }
+    let base = admin
+        .rsplit_once('/')
+        .map(|(b, _)| b.to_string())
+        .unwrap_or_else(|| admin.clone());
+    let url = format!("{base}/{name}");
+    Some((admin, name, url))
+}
+
+/// Starts spapi with `config`, builds the test seller's world through the control plane and
+/// runs the Python suite against it.
+async fn run_suite(root: &Path, python: &Path, config: ServerConfig) {
+    let server = Server::start(config).await.unwrap();
     let base = server.base_url();
     let control = Control {
         http: reqwest::Client::builder()
@@ -176,7 +253,7 @@ async fn python_clients_drive_spapi_unchanged() {
             "/sellers",
             json!({
                 "name": "Python Shop",
-                "email": format!("python-{}@example.com", uuid_like()),
+                "email": format!("python-{}@example.com", unique()),
                 "password": "a good password",
                 "region": "NA",
             }),
@@ -228,7 +305,7 @@ async fn python_clients_drive_spapi_unchanged() {
         ("SPAPI_TEST_MARKETPLACE_ID", US.to_string()),
         ("SPAPI_TEST_ADMIN_TOKEN", server.admin_token().to_string()),
     ];
-    let (root2, python2) = (root.clone(), python.clone());
+    let (root2, python2) = (root.to_path_buf(), python.to_path_buf());
     let (ok, output) = tokio::task::spawn_blocking(move || run_pytest(&root2, &python2, &env))
         .await
         .unwrap();
@@ -242,10 +319,10 @@ async fn python_clients_drive_spapi_unchanged() {
     server.shutdown().await.unwrap();
 }
 
-/// A unique suffix for the seller's sign-in email.
-fn uuid_like() -> String {
+/// A unique suffix (seller emails, database names).
+fn unique() -> String {
     format!(
-        "{}-{}",
+        "{}_{}",
         std::process::id(),
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
