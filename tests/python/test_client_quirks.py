@@ -132,3 +132,27 @@ def _mfn_sku(env, control) -> str:
         and l["fulfillment_channel"] != "AFN"
         and l["quantity"] - l["reserved"] >= 1
     )
+
+
+def test_dates_as_the_clients_users_write_them(env, control, official, pysp, wire):
+    # python-amazon-sp-api's documented way: `datetime.utcnow() - timedelta(...)` then
+    # `.isoformat()`, a naive time with microseconds; the official SDK serializes a datetime
+    # object with `.isoformat()`, with its offset. Both mean the same instant as the Z form.
+    now = dt.datetime.fromisoformat(control.now().replace("Z", "+00:00"))
+    start = now - dt.timedelta(days=3, microseconds=123456)
+    naive = start.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    client = wire(pysp(Orders))
+    py = client.get_orders(CreatedAfter=naive.isoformat(), MaxResultsPerPage=100)
+    assert dict(_query(wire.sent[-1]))["CreatedAfter"] == naive.isoformat()
+    api = OrdersV0Api(official.api_client)
+    local = start.astimezone(dt.timezone(dt.timedelta(hours=-7)))
+    off = api.get_orders([env.marketplace_id], created_after=local, max_results_per_page=100)
+    z = api.get_orders(
+        [env.marketplace_id],
+        created_after=start.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        max_results_per_page=100,
+    )
+    ids = {o.amazon_order_id for o in z.payload.orders}
+    assert ids, "orders in the last three days"
+    assert {o["AmazonOrderId"] for o in py.payload["Orders"]} == ids
+    assert {o.amazon_order_id for o in off.payload.orders} == ids
