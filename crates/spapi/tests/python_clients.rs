@@ -90,6 +90,9 @@ fn run_pytest(root: &Path, python: &Path, env: &[(&str, String)]) -> (bool, Stri
     .env("PYTHONDONTWRITEBYTECODE", "1")
     // python-amazon-sp-api would replace the suite's marketplace object with this one.
     .env_remove("SP_API_DEFAULT_MARKETPLACE")
+    // Loopback only, whatever proxy the environment names.
+    .env("NO_PROXY", "127.0.0.1,localhost")
+    .env("no_proxy", "127.0.0.1,localhost")
     .stdin(Stdio::null())
     .stdout(Stdio::piped())
     .stderr(Stdio::piped());
