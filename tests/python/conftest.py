@@ -134,9 +134,9 @@ class Control:
 
     def requests_after(self, after_id: int, **filters):
         """Entries logged after `after_id`, oldest first."""
-        return self.call(
-            "GET", "/requests", params={"limit": 1000, "after": after_id, **filters}
-        )["requests"]
+        return self.call("GET", "/requests", params={"limit": 1000, "after": after_id, **filters})[
+            "requests"
+        ]
 
     @contextlib.contextmanager
     def throttling(self, seller_id: str, operation: str, rate: float, burst: int):
@@ -296,4 +296,6 @@ def wait_until(predicate, what: str, control: Control, step_seconds: float = 60,
             return v
         control.advance(step_seconds)
         time.sleep(0.05)
-    raise AssertionError(f"{what} did not happen within {tries} x {step_seconds} s of spapi's clock")
+    raise AssertionError(
+        f"{what} did not happen within {tries} x {step_seconds} s of spapi's clock"
+    )

@@ -53,7 +53,9 @@ class ShiftedTime:
             time.sleep(s)
 
 
-def test_official_sdk_refresh_token_grant_and_refresh_after_expiry(env, control, official, monkeypatch):
+def test_official_sdk_refresh_token_grant_and_refresh_after_expiry(
+    env, control, official, monkeypatch
+):
     sellers = SellersApi(official.api_client)
     first = sellers.get_marketplace_participations()
     assert env.marketplace_id in {p.marketplace.id for p in first.payload}
@@ -129,9 +131,7 @@ def test_official_sdk_grantless_get_destinations(env, official_grantless):
     api = NotificationsApi(official_grantless.api_client)
     name = f"py-official-{time.time_ns()}"
     arn = f"arn:aws:sqs:us-east-1:123456789012:{name}"
-    created = api.create_destination(
-        {"name": name, "resourceSpecification": {"sqs": {"arn": arn}}}
-    )
+    created = api.create_destination({"name": name, "resourceSpecification": {"sqs": {"arn": arn}}})
     dest_id = created.payload.destination_id
     listed = api.get_destinations()
     mine = [d for d in listed.payload if d.destination_id == dest_id]

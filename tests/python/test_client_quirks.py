@@ -121,16 +121,18 @@ def test_official_sdk_typed_models_take_every_order_state(env, control, official
     for o in by_state.values():
         items = api.get_order_items(o.amazon_order_id).payload.order_items
         assert items and all(i.order_item_id for i in items)
-        assert api.get_order_buyer_info(o.amazon_order_id).payload.amazon_order_id == o.amazon_order_id
+        assert (
+            api.get_order_buyer_info(o.amazon_order_id).payload.amazon_order_id == o.amazon_order_id
+        )
 
 
 def _mfn_sku(env, control) -> str:
     return next(
-        l["sku"]
-        for l in control.listings(env.seller_id)
-        if l["marketplace_id"] == env.marketplace_id
-        and l["fulfillment_channel"] != "AFN"
-        and l["quantity"] - l["reserved"] >= 1
+        x["sku"]
+        for x in control.listings(env.seller_id)
+        if x["marketplace_id"] == env.marketplace_id
+        and x["fulfillment_channel"] != "AFN"
+        and x["quantity"] - x["reserved"] >= 1
     )
 
 

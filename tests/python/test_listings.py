@@ -37,7 +37,9 @@ def _offer(env, asin: str, price: float) -> dict:
 
 def _asin(env, control) -> str:
     return next(
-        l["asin"] for l in control.listings(env.seller_id) if l["marketplace_id"] == env.marketplace_id
+        x["asin"]
+        for x in control.listings(env.seller_id)
+        if x["marketplace_id"] == env.marketplace_id
     )
 
 
@@ -46,7 +48,9 @@ def test_official_sdk_put_then_get_listings_item(env, control, official):
     sku = f"PY-OFFICIAL-{time.time_ns()}"
     asin = _asin(env, control)
     with skip_if_not_implemented("putListingsItem"):
-        put = api.put_listings_item(env.seller_id, sku, [env.marketplace_id], _offer(env, asin, 19.99))
+        put = api.put_listings_item(
+            env.seller_id, sku, [env.marketplace_id], _offer(env, asin, 19.99)
+        )
     assert put.sku == sku
     assert put.status == "ACCEPTED", put
     assert put.submission_id
@@ -55,7 +59,10 @@ def test_official_sdk_put_then_get_listings_item(env, control, official):
         try:
             with skip_if_not_implemented("getListingsItem"):
                 return api.get_listings_item(
-                    env.seller_id, sku, [env.marketplace_id], included_data=["summaries", "attributes"]
+                    env.seller_id,
+                    sku,
+                    [env.marketplace_id],
+                    included_data=["summaries", "attributes"],
                 )
         except ApiException as e:
             if e.status == 404:
@@ -86,11 +93,16 @@ def test_pysp_put_then_get_listings_item(env, control, pysp):
         try:
             with skip_if_not_implemented("getListingsItem"):
                 return client.get_listings_item(
-                    env.seller_id, sku, marketplaceIds=[env.marketplace_id], includedData="summaries,attributes"
+                    env.seller_id,
+                    sku,
+                    marketplaceIds=[env.marketplace_id],
+                    includedData="summaries,attributes",
                 ).payload
         except SellingApiNotFoundException:
             return None
 
     item = wait_until(visible, f"listing {sku}", control)
     assert item["sku"] == sku
-    assert [s["asin"] for s in item["summaries"] if s["marketplaceId"] == env.marketplace_id] == [asin]
+    assert [s["asin"] for s in item["summaries"] if s["marketplaceId"] == env.marketplace_id] == [
+        asin
+    ]

@@ -33,11 +33,11 @@ def window(control):
 def placed(env, control):
     """A buyer order placed now through the control plane, with a known buyer and address."""
     listing = next(
-        l
-        for l in control.listings(env.seller_id)
-        if l["marketplace_id"] == env.marketplace_id
-        and l["fulfillment_channel"] != "AFN"
-        and l["quantity"] - l["reserved"] >= 2
+        x
+        for x in control.listings(env.seller_id)
+        if x["marketplace_id"] == env.marketplace_id
+        and x["fulfillment_channel"] != "AFN"
+        and x["quantity"] - x["reserved"] >= 2
     )
     ship_to = {
         "Name": "Ada Lovelace",
@@ -239,9 +239,11 @@ def test_official_sdk_rdt_for_get_order_address(env, official, placed):
 
 def test_pysp_restricted_resources_for_get_order(env, control, pysp, placed):
     # python-amazon-sp-api's own RDT flow: RestrictedResources on the call gets an RDT for it.
-    order = pysp(Orders).get_order(
-        placed["id"], RestrictedResources=["buyerInfo", "shippingAddress"]
-    ).payload
+    order = (
+        pysp(Orders)
+        .get_order(placed["id"], RestrictedResources=["buyerInfo", "shippingAddress"])
+        .payload
+    )
     assert order["ShippingAddress"]["Name"] == placed["ship_to"]["Name"]
     assert order["ShippingAddress"]["AddressLine1"] == placed["ship_to"]["AddressLine1"]
     assert order["BuyerInfo"].get("BuyerEmail")

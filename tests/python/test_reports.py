@@ -16,17 +16,19 @@ REPORT_TYPE = "GET_MERCHANT_LISTINGS_ALL_DATA"
 
 def _expected_skus(env, control) -> set[str]:
     return {
-        l["sku"] for l in control.listings(env.seller_id) if l["marketplace_id"] == env.marketplace_id
+        x["sku"]
+        for x in control.listings(env.seller_id)
+        if x["marketplace_id"] == env.marketplace_id
     }
 
 
 def _check_document(text: str, skus: set[str]):
-    lines = [l for l in text.splitlines() if l.strip()]
+    lines = [line for line in text.splitlines() if line.strip()]
     header = lines[0].split("\t")
     # Amazon's flat file of this report: tab-separated with a header row naming seller-sku.
     assert "seller-sku" in header, header
     col = header.index("seller-sku")
-    found = {l.split("\t")[col] for l in lines[1:]}
+    found = {line.split("\t")[col] for line in lines[1:]}
     assert skus <= found, skus - found
 
 
