@@ -3,7 +3,8 @@
 use super::Auth;
 use super::secret::hash_token;
 use crate::http::ApiError;
-use crate::store::TokenKind;
+use crate::store::{TokenGrant, TokenKind};
+use std::collections::HashMap;
 use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 use spapi_model::Operation;
@@ -103,6 +104,44 @@ pub fn resource_matches(resource: &RestrictedResource, op: &Operation, request_p
             || resource.path.trim_end_matches('/') == request_path.trim_end_matches('/'))
 }
 
+/// How long a checked token's grant is reused without reading the store again (real time).
+/// The emulator clock still decides expiry on every call; a revocation through this instance
+/// clears the cache at once, one through another instance sharing a PostgreSQL store is seen
+/// within this time.
+pub const GRANT_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Grants entered before this many are cached are dropped all at once (memory stays bounded).
+const GRANT_CACHE_MAX: usize = 10_000;
+
+/// Grants of recently checked tokens, by token hash: the token check reads the store once a
+/// second per token instead of on every call.
+#[derive(Default)]
+pub(crate) struct GrantCache {
+    map: std::sync::Mutex<HashMap<String, (std::time::Instant, TokenGrant)>>,
+}
+
+impl GrantCache {
+    fn get(&self, hash: &str) -> Option<TokenGrant> {
+        let map = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        map.get(hash)
+            .filter(|(at, _)| at.elapsed() < GRANT_CACHE_TTL)
+            .map(|(_, g)| g.clone())
+    }
+
+    fn put(&self, hash: String, grant: TokenGrant) {
+        let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= GRANT_CACHE_MAX {
+            map.clear();
+        }
+        map.insert(hash, (std::time::Instant::now(), grant));
+    }
+
+    /// Forgets every grant.
+    pub(crate) fn clear(&self) {
+        self.map.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+}
+
 impl Auth {
     /// Checks the access token of a request for `op` at `request_path`.
     pub async fn authenticate(
@@ -117,12 +156,20 @@ impl Auth {
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .ok_or_else(missing_token)?;
-        let grant = self
-            .store()
-            .token_grant(&hash_token(token))
-            .await
-            .map_err(ApiError::internal)?
-            .ok_or_else(bad_token)?;
+        let hash = hash_token(token);
+        let grant = match self.grants.get(&hash) {
+            Some(g) => g,
+            None => {
+                let g = self
+                    .store()
+                    .token_grant(&hash)
+                    .await
+                    .map_err(ApiError::internal)?
+                    .ok_or_else(bad_token)?;
+                self.grants.put(hash, g.clone());
+                g
+            }
+        };
         let now = self.clock().now_us();
         if grant.expires_at_us <= now {
             return Err(expired_token());

@@ -167,6 +167,8 @@ pub struct Auth {
     /// Key for CSRF tokens and sign-in cookies of the consent pages, kept in the store so that
     /// several instances agree.
     page_key: std::sync::Arc<Vec<u8>>,
+    /// Grants of recently checked access tokens.
+    grants: std::sync::Arc<caller::GrantCache>,
 }
 
 impl std::fmt::Debug for Auth {
@@ -193,6 +195,7 @@ impl Auth {
             store,
             clock,
             page_key: std::sync::Arc::new(key.into_bytes()),
+            grants: Default::default(),
         })
     }
 
@@ -356,6 +359,8 @@ impl Auth {
         selling_partner_id: &str,
         roles: &[String],
     ) -> Result<String, AuthError> {
+        // A new authorization may change the roles behind tokens already checked.
+        self.grants.clear();
         Ok(self
             .authorize_with_id(application_id, selling_partner_id, roles)
             .await?
@@ -412,10 +417,13 @@ impl Auth {
         application_id: &str,
         selling_partner_id: &str,
     ) -> Result<u64, AuthError> {
-        Ok(self
+        let n = self
             .store
             .revoke_authorizations(application_id, selling_partner_id, self.now_us())
-            .await?)
+            .await?;
+        // Revoked tokens are refused from the next call on.
+        self.grants.clear();
+        Ok(n)
     }
 
     /// Issues a single-use authorization code for a consent the seller confirmed.

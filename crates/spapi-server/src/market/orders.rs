@@ -462,6 +462,8 @@ pub async fn search(
         is_ispu: p.is_ispu,
         store_chain_store_id: p.store_chain_store_id.clone(),
         supply_source_id: p.actual_fulfillment_supply_source_id.clone(),
+        // getOrders shows orders without their items.
+        without_items: true,
         earliest_delivery_before_us: delivery(
             "EarliestDeliveryDateBefore",
             &p.earliest_delivery_date_before,

@@ -143,6 +143,9 @@ pub struct OrderQuery {
     pub after: Option<(i64, i64)>,
     /// Page size.
     pub limit: u32,
+    /// Leave the items out (they read as an empty array): getOrders does not show them, and
+    /// parsing them was half the cost of a page.
+    pub without_items: bool,
 }
 
 enum Bind {
@@ -154,6 +157,13 @@ const ORDER_COLUMNS: &str = "id, amazon_order_id, seller_id, marketplace_id, ord
     fulfillment_channel, payment_method, buyer_email, seller_order_id, easy_ship_status, \
     electronic_invoice_status, is_ispu, store_chain_store_id, supply_source_id, purchase_at, \
     updated_at, earliest_delivery_at, latest_delivery_at, latest_ship_at, doc, items";
+
+/// [`ORDER_COLUMNS`] with an empty item list in place of the items.
+const ORDER_COLUMNS_NO_ITEMS: &str = "id, amazon_order_id, seller_id, marketplace_id, \
+    order_status, fulfillment_channel, payment_method, buyer_email, seller_order_id, \
+    easy_ship_status, electronic_invoice_status, is_ispu, store_chain_store_id, supply_source_id, \
+    purchase_at, updated_at, earliest_delivery_at, latest_delivery_at, latest_ship_at, doc, \
+    '[]' AS items";
 
 fn parse_json(s: &str) -> Result<Value, StoreError> {
     serde_json::from_str(s).map_err(|e| StoreError::Corrupt(format!("bad JSON document: {e}")))
@@ -475,7 +485,12 @@ impl Store {
             "purchase_at"
         };
         let mut binds = vec![Bind::Text(q.seller_id.clone())];
-        let mut sql = String::from("SELECT {columns} FROM orders WHERE seller_id = $1");
+        let columns = if q.without_items {
+            ORDER_COLUMNS_NO_ITEMS
+        } else {
+            ORDER_COLUMNS
+        };
+        let mut sql = format!("SELECT {columns} FROM orders WHERE seller_id = $1");
         cmp(&mut sql, &mut binds, column, ">=", q.from_us);
         cmp(&mut sql, &mut binds, column, "<=", q.to_us);
         if let Some((t, id)) = q.after {
