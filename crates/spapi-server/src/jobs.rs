@@ -4,7 +4,7 @@
 //! including jobs that earlier jobs of the interval scheduled.
 
 use crate::clock::Clock;
-use crate::market::{buyers, orders};
+use crate::market::{buyers, feeds, orders, reports};
 use crate::store::{Job, Store};
 use jiff::Timestamp;
 use std::time::Duration;
@@ -88,6 +88,26 @@ impl Runner {
                 let seller = job.payload["sellerId"].as_str().unwrap_or_default();
                 let generation = job.payload["generation"].as_i64().unwrap_or(0);
                 buyers::tick(&self.store, seller, generation, at).await
+            }
+            reports::JOB_START | reports::JOB_GENERATE => {
+                let id = job.payload["reportId"].as_i64().unwrap_or_default();
+                if job.kind == reports::JOB_START {
+                    reports::start(&self.store, id, at).await
+                } else {
+                    reports::generate(&self.store, id, at).await
+                }
+            }
+            reports::JOB_SCHEDULE => {
+                let id = job.payload["scheduleId"].as_str().unwrap_or_default();
+                reports::schedule_tick(&self.store, id, job.run_at_us).await
+            }
+            feeds::JOB_START => {
+                let id = job.payload["feedId"].as_i64().unwrap_or_default();
+                feeds::start(&self.store, id, at).await
+            }
+            feeds::JOB_PROCESS => {
+                let id = job.payload["feedId"].as_i64().unwrap_or_default();
+                feeds::process(&self.store, id, at).await
             }
             other => {
                 tracing::warn!(kind = other, "unknown job kind");
