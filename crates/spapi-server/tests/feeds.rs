@@ -22,15 +22,14 @@ async fn upload(sp: &Sp, content_type: &str, content: Vec<u8>) -> String {
         )
         .await;
     assert_eq!(status, 201, "{d}");
-    let resp = sp
-        .w
-        .http
-        .put(d["url"].as_str().unwrap())
-        .header("content-type", content_type)
-        .body(content)
-        .send()
-        .await
-        .unwrap();
+    let resp =
+        sp.w.http
+            .put(d["url"].as_str().unwrap())
+            .header("content-type", content_type)
+            .body(content)
+            .send()
+            .await
+            .unwrap();
     assert_eq!(resp.status().as_u16(), 200);
     d["feedDocumentId"].as_str().unwrap().to_string()
 }
@@ -40,7 +39,9 @@ async fn create_feed(sp: &Sp, feed_type: &str, doc: &str) -> String {
         .call(
             Method::POST,
             "/feeds/2021-06-30/feeds",
-            Some(json!({"feedType": feed_type, "marketplaceIds": [US], "inputFeedDocumentId": doc})),
+            Some(
+                json!({"feedType": feed_type, "marketplaceIds": [US], "inputFeedDocumentId": doc}),
+            ),
             FEEDS,
             "createFeed",
         )
@@ -51,7 +52,13 @@ async fn create_feed(sp: &Sp, feed_type: &str, doc: &str) -> String {
 
 async fn get_feed(sp: &Sp, id: &str) -> Value {
     let (status, b) = sp
-        .call(Method::GET, &format!("/feeds/2021-06-30/feeds/{id}"), None, FEEDS, "getFeed")
+        .call(
+            Method::GET,
+            &format!("/feeds/2021-06-30/feeds/{id}"),
+            None,
+            FEEDS,
+            "getFeed",
+        )
         .await;
     assert_eq!(status, 200, "{b}");
     b
@@ -62,7 +69,10 @@ async fn result(sp: &Sp, feed: &Value) -> Vec<u8> {
     let (status, d) = sp
         .call(
             Method::GET,
-            &format!("/feeds/2021-06-30/documents/{}", feed["resultFeedDocumentId"].as_str().unwrap()),
+            &format!(
+                "/feeds/2021-06-30/documents/{}",
+                feed["resultFeedDocumentId"].as_str().unwrap()
+            ),
             None,
             FEEDS,
             "getFeedDocument",
@@ -76,14 +86,26 @@ async fn result(sp: &Sp, feed: &Value) -> Vec<u8> {
 
 /// Two MFN listings and one FBA listing of the US marketplace.
 async fn pick(sp: &Sp) -> (Value, Value, Value) {
-    let ls: Vec<Value> = sp.listings().await.into_iter().filter(|l| l["marketplace_id"] == US).collect();
-    let mfn: Vec<&Value> = ls.iter().filter(|l| l["fulfillment_channel"] == "MFN").collect();
-    let afn = ls.iter().find(|l| l["fulfillment_channel"] == "AFN").expect("an FBA listing");
+    let ls: Vec<Value> = sp
+        .listings()
+        .await
+        .into_iter()
+        .filter(|l| l["marketplace_id"] == US)
+        .collect();
+    let mfn: Vec<&Value> = ls
+        .iter()
+        .filter(|l| l["fulfillment_channel"] == "MFN")
+        .collect();
+    let afn = ls
+        .iter()
+        .find(|l| l["fulfillment_channel"] == "AFN")
+        .expect("an FBA listing");
     (mfn[0].clone(), mfn[1].clone(), afn.clone())
 }
 
 fn listing<'a>(ls: &'a [Value], sku: &str) -> Option<&'a Value> {
-    ls.iter().find(|l| l["sku"] == sku && l["marketplace_id"] == US)
+    ls.iter()
+        .find(|l| l["sku"] == sku && l["marketplace_id"] == US)
 }
 
 #[tokio::test]
@@ -118,7 +140,12 @@ async fn a_json_listings_feed_changes_listings_and_reports_each_message() {
         ]
     });
     assert_schema("schemas/feeds/listings-feed-schema-v2.json", &feed);
-    let doc = upload(&sp, "application/json; charset=UTF-8", feed.to_string().into_bytes()).await;
+    let doc = upload(
+        &sp,
+        "application/json; charset=UTF-8",
+        feed.to_string().into_bytes(),
+    )
+    .await;
     let id = create_feed(&sp, "JSON_LISTINGS_FEED", &doc).await;
     assert_eq!(get_feed(&sp, &id).await["processingStatus"], "IN_QUEUE");
     sp.advance(2).await;
@@ -127,21 +154,39 @@ async fn a_json_listings_feed_changes_listings_and_reports_each_message() {
     let f = get_feed(&sp, &id).await;
     assert_eq!(f["processingStatus"], "DONE", "{f}");
     let report: Value = serde_json::from_slice(&result(&sp, &f).await).unwrap();
-    assert_schema("schemas/feeds/listings-feed-processing-report-schema-v2.json", &report);
+    assert_schema(
+        "schemas/feeds/listings-feed-processing-report-schema-v2.json",
+        &report,
+    );
     assert_eq!(report["header"]["feedId"], id.as_str());
     assert_eq!(report["summary"]["messagesProcessed"], 5);
     assert_eq!(report["summary"]["messagesAccepted"], 3, "{report:#}");
     assert_eq!(report["summary"]["messagesInvalid"], 2);
-    let bad: Vec<i64> = report["issues"].as_array().unwrap().iter().map(|i| i["messageId"].as_i64().unwrap()).collect();
+    let bad: Vec<i64> = report["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["messageId"].as_i64().unwrap())
+        .collect();
     assert_eq!(bad, [3, 4]);
     let ls = sp.listings().await;
     let a2 = listing(&ls, a["sku"].as_str().unwrap()).unwrap();
     assert_eq!(a2["price"], "12.34");
     assert_eq!(a2["quantity"], 77);
     assert!(listing(&ls, b["sku"].as_str().unwrap()).is_none());
-    assert_eq!(listing(&ls, fba["sku"].as_str().unwrap()).unwrap()["quantity"], fba["quantity"]);
+    assert_eq!(
+        listing(&ls, fba["sku"].as_str().unwrap()).unwrap()["quantity"],
+        fba["quantity"]
+    );
     let new = listing(&ls, "NEW-SKU-1").unwrap();
-    assert_eq!((new["price"].as_str(), new["quantity"].as_i64(), new["asin"].as_str()), (Some("9.99"), Some(3), Some(asin)));
+    assert_eq!(
+        (
+            new["price"].as_str(),
+            new["quantity"].as_i64(),
+            new["asin"].as_str()
+        ),
+        (Some("9.99"), Some(3), Some(asin))
+    );
     // Events: the feed's end, and the MFN quantity changes the world emits.
     let events = sp.events("FEED_PROCESSING_FINISHED").await;
     assert_eq!(events.len(), 1);
@@ -153,7 +198,10 @@ async fn a_json_listings_feed_changes_listings_and_reports_each_message() {
         &events[0],
     );
     let qty = sp.events("LISTINGS_ITEM_MFN_QUANTITY_CHANGE").await;
-    assert!(qty.iter().any(|e| e["Sku"] == a["sku"] && e["Quantity"] == 77));
+    assert!(
+        qty.iter()
+            .any(|e| e["Sku"] == a["sku"] && e["Quantity"] == 77)
+    );
     // Running the clock further applies nothing twice.
     sp.advance(60).await;
     assert_eq!(sp.events("FEED_PROCESSING_FINISHED").await.len(), 1);
@@ -168,23 +216,41 @@ async fn unreadable_feeds_end_fatal_and_queued_feeds_cancel() {
     let f = get_feed(&sp, &id).await;
     assert_eq!(f["processingStatus"], "FATAL");
     let report: Value = serde_json::from_slice(&result(&sp, &f).await).unwrap();
-    assert_schema("schemas/feeds/listings-feed-processing-report-schema-v2.json", &report);
+    assert_schema(
+        "schemas/feeds/listings-feed-processing-report-schema-v2.json",
+        &report,
+    );
     // A document never uploaded.
     let (_, d) = sp
-        .call(Method::POST, "/feeds/2021-06-30/documents", Some(json!({"contentType": "text/xml"})), FEEDS, "createFeedDocument")
+        .call(
+            Method::POST,
+            "/feeds/2021-06-30/documents",
+            Some(json!({"contentType": "text/xml"})),
+            FEEDS,
+            "createFeedDocument",
+        )
         .await;
-    let id = create_feed(&sp, "POST_PRODUCT_PRICING_DATA", d["feedDocumentId"].as_str().unwrap()).await;
+    let id = create_feed(
+        &sp,
+        "POST_PRODUCT_PRICING_DATA",
+        d["feedDocumentId"].as_str().unwrap(),
+    )
+    .await;
     sp.advance(6).await;
     assert_eq!(get_feed(&sp, &id).await["processingStatus"], "FATAL");
     // Cancel while queued; not after.
     let doc = upload(&sp, "text/xml", b"<AmazonEnvelope/>".to_vec()).await;
     let id = create_feed(&sp, "POST_PRODUCT_PRICING_DATA", &doc).await;
     let path = format!("/feeds/2021-06-30/feeds/{id}");
-    let (status, _) = sp.call(Method::DELETE, &path, None, FEEDS, "cancelFeed").await;
+    let (status, _) = sp
+        .call(Method::DELETE, &path, None, FEEDS, "cancelFeed")
+        .await;
     assert_eq!(status, 200);
     sp.advance(6).await;
     assert_eq!(get_feed(&sp, &id).await["processingStatus"], "CANCELLED");
-    let (status, _) = sp.call(Method::DELETE, &path, None, FEEDS, "cancelFeed").await;
+    let (status, _) = sp
+        .call(Method::DELETE, &path, None, FEEDS, "cancelFeed")
+        .await;
     assert_eq!(status, 400);
     // getFeeds, filters, bad input.
     let (_, list) = sp
@@ -196,7 +262,15 @@ async fn unreadable_feeds_end_fatal_and_queued_feeds_cancel() {
         .call(Method::GET, "/feeds/2021-06-30/feeds?feedTypes=POST_PRODUCT_PRICING_DATA&processingStatuses=CANCELLED", None, FEEDS, "getFeeds")
         .await;
     assert_eq!(list["feeds"].as_array().unwrap().len(), 1);
-    let (status, _) = sp.call(Method::GET, "/feeds/2021-06-30/feeds", None, FEEDS, "getFeeds").await;
+    let (status, _) = sp
+        .call(
+            Method::GET,
+            "/feeds/2021-06-30/feeds",
+            None,
+            FEEDS,
+            "getFeeds",
+        )
+        .await;
     assert_eq!(status, 400);
     let (status, _) = sp
         .call(
@@ -208,7 +282,15 @@ async fn unreadable_feeds_end_fatal_and_queued_feeds_cancel() {
         )
         .await;
     assert_eq!(status, 400);
-    let (status, _) = sp.call(Method::GET, "/feeds/2021-06-30/feeds/51000000999", None, FEEDS, "getFeed").await;
+    let (status, _) = sp
+        .call(
+            Method::GET,
+            "/feeds/2021-06-30/feeds/51000000999",
+            None,
+            FEEDS,
+            "getFeed",
+        )
+        .await;
     assert_eq!(status, 404);
 }
 
@@ -244,12 +326,21 @@ async fn xml_inventory_and_pricing_feeds_apply_per_message() {
     let f = get_feed(&sp, &id).await;
     assert_eq!(f["processingStatus"], "DONE");
     let report = String::from_utf8(result(&sp, &f).await).unwrap();
-    assert!(report.contains("<MessagesProcessed>3</MessagesProcessed>"), "{report}");
-    assert!(report.contains("<MessagesSuccessful>1</MessagesSuccessful>"), "{report}");
+    assert!(
+        report.contains("<MessagesProcessed>3</MessagesProcessed>"),
+        "{report}"
+    );
+    assert!(
+        report.contains("<MessagesSuccessful>1</MessagesSuccessful>"),
+        "{report}"
+    );
     assert!(report.contains("<MessagesWithError>2</MessagesWithError>"));
     let f2 = get_feed(&sp, &id2).await;
     let report2 = String::from_utf8(result(&sp, &f2).await).unwrap();
-    assert!(report2.contains("<MessagesWithError>1</MessagesWithError>"), "{report2}");
+    assert!(
+        report2.contains("<MessagesWithError>1</MessagesWithError>"),
+        "{report2}"
+    );
     let ls = sp.listings().await;
     assert_eq!(listing(&ls, sa).unwrap()["quantity"], 41);
     assert_eq!(listing(&ls, sb).unwrap()["quantity"], b["quantity"]);
@@ -270,18 +361,32 @@ async fn the_flat_file_loader_sets_price_and_quantity_and_reports_bad_rows() {
          NEW-FLAT\t{}\t1\t5.00\t2\ta\n",
         a["asin"].as_str().unwrap()
     );
-    let doc = upload(&sp, "text/tab-separated-values; charset=UTF-8", file.into_bytes()).await;
+    let doc = upload(
+        &sp,
+        "text/tab-separated-values; charset=UTF-8",
+        file.into_bytes(),
+    )
+    .await;
     let id = create_feed(&sp, "POST_FLAT_FILE_INVLOADER_DATA", &doc).await;
     sp.advance(6).await;
     let f = get_feed(&sp, &id).await;
     assert_eq!(f["processingStatus"], "DONE");
     let report = String::from_utf8(result(&sp, &f).await).unwrap();
-    assert!(report.contains("Number of records processed\t\t4"), "{report}");
-    assert!(report.contains("Number of records successful\t\t3"), "{report}");
+    assert!(
+        report.contains("Number of records processed\t\t4"),
+        "{report}"
+    );
+    assert!(
+        report.contains("Number of records successful\t\t3"),
+        "{report}"
+    );
     assert!(report.contains("BAD-ROW"));
     let ls = sp.listings().await;
     let a2 = listing(&ls, sa).unwrap();
-    assert_eq!((a2["price"].as_str(), a2["quantity"].as_i64()), (Some("19.50"), Some(8)));
+    assert_eq!(
+        (a2["price"].as_str(), a2["quantity"].as_i64()),
+        (Some("19.50"), Some(8))
+    );
     assert!(listing(&ls, sb).is_none());
     assert_eq!(listing(&ls, "NEW-FLAT").unwrap()["quantity"], 2);
 }
