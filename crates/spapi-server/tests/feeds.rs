@@ -390,3 +390,32 @@ async fn the_flat_file_loader_sets_price_and_quantity_and_reports_bad_rows() {
     assert!(listing(&ls, sb).is_none());
     assert_eq!(listing(&ls, "NEW-FLAT").unwrap()["quantity"], 2);
 }
+
+#[tokio::test]
+async fn feeds_run_the_same_on_postgresql() {
+    let Some(url) = common::postgres_database().await else {
+        return;
+    };
+    let sp = Sp::start_with(spapi_server::ServerConfig {
+        store: spapi_server::store::StoreConfig::Postgres(url),
+        clock: spapi_server::clock::Clock::frozen("2025-03-10T08:00:00Z".parse().unwrap()),
+        ..spapi_server::ServerConfig::ephemeral()
+    })
+    .await;
+    let (a, _, _) = pick(&sp).await;
+    let sa = a["sku"].as_str().unwrap();
+    let feed = json!({
+        "header": {"sellerId": sp.w.seller_id, "version": "2.0"},
+        "messages": [{"messageId": 1, "sku": sa, "operationType": "PATCH", "productType": "PRODUCT",
+            "patches": [{"op": "replace", "path": "/attributes/fulfillment_availability",
+                         "value": [{"fulfillment_channel_code": "DEFAULT", "quantity": 5}]}]}]
+    });
+    let doc = upload(&sp, "application/json", feed.to_string().into_bytes()).await;
+    let id = create_feed(&sp, "JSON_LISTINGS_FEED", &doc).await;
+    sp.advance(6).await;
+    let f = get_feed(&sp, &id).await;
+    assert_eq!(f["processingStatus"], "DONE");
+    let report: Value = serde_json::from_slice(&result(&sp, &f).await).unwrap();
+    assert_eq!(report["summary"]["messagesAccepted"], 1);
+    assert_eq!(listing(&sp.listings().await, sa).unwrap()["quantity"], 5);
+}

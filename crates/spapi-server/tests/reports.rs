@@ -617,3 +617,43 @@ async fn document_urls_expire_and_are_signed() {
     assert_eq!(status, 403);
     assert!(String::from_utf8_lossy(&body).contains("expired"));
 }
+
+#[tokio::test]
+async fn reports_run_the_same_on_postgresql() {
+    let Some(url) = common::postgres_database().await else {
+        return;
+    };
+    let sp = Sp::start_with(spapi_server::ServerConfig {
+        store: spapi_server::store::StoreConfig::Postgres(url),
+        clock: spapi_server::clock::Clock::frozen("2025-03-10T08:00:00Z".parse().unwrap()),
+        ..spapi_server::ServerConfig::ephemeral()
+    })
+    .await;
+    let a = create(&sp, json!({"reportType": "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL", "marketplaceIds": [US]})).await;
+    let b = create(&sp, json!({"reportType": "GET_MERCHANT_LISTINGS_ALL_DATA", "marketplaceIds": [US]})).await;
+    let c = create(&sp, json!({"reportType": "GET_AFN_INVENTORY_DATA", "marketplaceIds": [US]})).await;
+    let (status, _) = sp
+        .call(Method::DELETE, &format!("/reports/2021-06-30/reports/{c}"), None, REPORTS, "cancelReport")
+        .await;
+    assert_eq!(status, 200);
+    sp.advance(6).await;
+    for id in [&a, &b] {
+        let r = get(&sp, id).await;
+        assert_eq!(r["processingStatus"], "DONE", "{r}");
+        let (_, _, bytes) = document(&sp, r["reportDocumentId"].as_str().unwrap()).await;
+        let (_, rows) = tsv(&bytes);
+        assert!(!rows.is_empty());
+    }
+    let (_, list) = sp
+        .call(
+            Method::GET,
+            &format!("/reports/2021-06-30/reports?reportTypes=GET_AFN_INVENTORY_DATA,GET_MERCHANT_LISTINGS_ALL_DATA&marketplaceIds={US}&pageSize=1"),
+            None,
+            REPORTS,
+            "getReports",
+        )
+        .await;
+    assert_eq!(list["reports"][0]["reportId"], c.as_str());
+    assert!(list["nextToken"].is_string());
+    assert_eq!(sp.events("REPORT_PROCESSING_FINISHED").await.len(), 3);
+}

@@ -662,7 +662,8 @@ impl Store {
         if let Some((sku, mp)) = after {
             binds.push(Bind::Text(sku.to_string()));
             binds.push(Bind::Text(mp.to_string()));
-            sql.push_str(" AND (sku > $2 OR (sku = $2 AND marketplace_id > $3))");
+            // `sku >= $2` narrows the index range; the OR alone would not.
+            sql.push_str(" AND sku >= $2 AND (sku > $2 OR (sku = $2 AND marketplace_id > $3))");
         }
         if !marketplace_ids.is_empty() {
             let marks: Vec<String> = marketplace_ids

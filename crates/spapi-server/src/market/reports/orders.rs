@@ -148,6 +148,10 @@ impl OrderPages {
             last.purchase_at_us
         };
         self.q.after = Some((key, last.id));
+        // The window starts at the last key, so that each page's index range begins where the
+        // previous one ended (the keyset condition alone would not narrow SQLite's range scan,
+        // and a large report would rescan the window for every page).
+        self.q.from_us = Some(key);
         Ok(Some(page))
     }
 }
