@@ -194,7 +194,6 @@ async fn a_json_listings_feed_changes_listings_and_reports_each_message() {
     assert_notification(
         "FeedProcessingFinishedNotification.json",
         "FEED_PROCESSING_FINISHED",
-        "feedProcessingFinishedNotification",
         &events[0],
     );
     let qty = sp.events("LISTINGS_ITEM_MFN_QUANTITY_CHANGE").await;

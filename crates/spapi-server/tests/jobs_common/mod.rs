@@ -208,22 +208,29 @@ pub fn assert_schema(relative: &str, value: &Value) {
     assert!(errors.is_empty(), "{relative}: {errors:#?}\n{value:#}");
 }
 
-/// Checks an outbox payload of REPORT_PROCESSING_FINISHED / FEED_PROCESSING_FINISHED in
-/// Amazon's envelope against the notification schema.
-pub fn assert_notification(schema_file: &str, kind: &str, payload_key: &str, payload: &Value) {
-    let envelope = json!({
-        "notificationVersion": "2020-09-04",
-        "notificationType": kind,
-        "payloadVersion": "2020-09-04",
-        "eventTime": "2025-03-10T08:00:05.000Z",
-        "payload": { payload_key: payload },
-        "notificationMetadata": {
-            "applicationId": "amzn1.sellerapps.app.test",
-            "subscriptionId": "sub",
-            "publishTime": "2025-03-10T08:00:05.000Z",
-            "notificationId": "n",
-        },
-    });
+/// Checks an outbox payload of REPORT_PROCESSING_FINISHED / FEED_PROCESSING_FINISHED, wrapped
+/// in the envelope spapi's notifier sends, against Amazon's notification schema.
+pub fn assert_notification(schema_file: &str, kind: &str, payload: &Value) {
+    use spapi_server::notify::envelope::Envelope;
+    use spapi_server::store::notify::SubscriptionRow;
+    let subscription = SubscriptionRow {
+        id: "sub-1".into(),
+        application_id: "amzn1.sellerapps.app.test".into(),
+        seller_id: "A1".into(),
+        notification_type: kind.into(),
+        payload_version: "2020-09-04".into(),
+        destination_id: "d".into(),
+        processing_directive: None,
+        created_at_us: 0,
+    };
+    let envelope = Envelope {
+        subscription: &subscription,
+        event_time_us: 1_741_593_605_000_000,
+        publish_time_us: 1_741_593_606_000_000,
+        notification_id: "n-1",
+        payload,
+    }
+    .to_json();
     assert_schema(&format!("schemas/notifications/{schema_file}"), &envelope);
 }
 
