@@ -148,28 +148,28 @@ impl Documents {
         )
     }
 
-    fn check(&self, op: UrlOp, id: &str, q: &UrlQuery) -> Result<(), Response> {
+    fn check(&self, op: UrlOp, id: &str, q: &UrlQuery) -> Result<(), Box<Response>> {
         let (Some(o), Some(expires), Some(sig)) = (&q.op, q.expires, &q.signature) else {
-            return Err(s3_error(
+            return Err(Box::new(s3_error(
                 StatusCode::FORBIDDEN,
                 "AccessDenied",
                 "Query-string authentication requires the op, expires and signature parameters.",
-            ));
+            )));
         };
         let expected = self.signature(op, id, expires);
         if o != op.as_str() || !constant_time_eq(expected.as_bytes(), sig.as_bytes()) {
-            return Err(s3_error(
+            return Err(Box::new(s3_error(
                 StatusCode::FORBIDDEN,
                 "SignatureDoesNotMatch",
                 "The request signature we calculated does not match the signature you provided.",
-            ));
+            )));
         }
         if expires <= self.clock.now_us() {
-            return Err(s3_error(
+            return Err(Box::new(s3_error(
                 StatusCode::FORBIDDEN,
                 "AccessDenied",
                 "Request has expired",
-            ));
+            )));
         }
         Ok(())
     }
@@ -267,7 +267,7 @@ async fn put_document(
     body: Body,
 ) -> Response {
     if let Err(r) = docs.check(UrlOp::Put, &id, &q) {
-        return r;
+        return *r;
     }
     let doc = match docs.store.get_document(&id).await {
         Ok(Some(d)) if d.kind == "feed" || d.kind == "upload" => d,
@@ -354,7 +354,7 @@ async fn get_document(
     Query(q): Query<UrlQuery>,
 ) -> Response {
     if let Err(r) = docs.check(UrlOp::Get, &id, &q) {
-        return r;
+        return *r;
     }
     let (doc, generation) = match docs.store.get_document(&id).await {
         Ok(Some(d)) => match d.generation {

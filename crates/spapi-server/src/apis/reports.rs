@@ -100,8 +100,9 @@ pub(crate) fn decode_token(seller_id: &str, token: &str) -> Result<JobQuery, Api
     })
 }
 
-/// A query from the request's filters (`createdSince` defaults to 90 days ago, `createdUntil`
+/// A query from the request's filters (one argument per getReports / getFeeds filter) (`createdSince` defaults to 90 days ago, `createdUntil`
 /// to now, `pageSize` to 10).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn query_from(
     seller_id: &str,
     types: Vec<String>,

@@ -350,6 +350,7 @@ async fn get_report(conn: Conn<'_>, id: i64) -> Result<Option<ReportRow>, StoreE
 
 /// Moves a report from one of `from` to `to`, setting the given times and document; false if
 /// the report was not in one of `from`.
+#[allow(clippy::too_many_arguments)]
 async fn transition(
     conn: Conn<'_>,
     table: &str,

@@ -111,7 +111,7 @@ pub fn validate_message(m: &Value) -> Vec<Issue> {
         ));
     }
     if let Some(a) = o.get("attributes")
-        && !a.as_object().is_some_and(|a| !a.is_empty())
+        && a.as_object().is_none_or(|a| a.is_empty())
     {
         out.push(Issue::error(
             "4000001",
@@ -184,10 +184,12 @@ pub fn validate_message(m: &Value) -> Vec<Issue> {
 }
 
 /// The price in `purchasable_offer` for `marketplace` (`our_price[0].schedule[0].value_with_tax`).
-fn offer_price(values: &Value, marketplace: &str) -> Result<Option<String>, Issue> {
+fn offer_price(values: &Value, marketplace: &str) -> Result<Option<String>, Box<Issue>> {
     let Some(arr) = values.as_array() else {
-        return Err(Issue::error("99022", "purchasable_offer must be an array.")
-            .attribute("purchasable_offer"));
+        return Err(Box::new(
+            Issue::error("99022", "purchasable_offer must be an array.")
+                .attribute("purchasable_offer"),
+        ));
     };
     for v in arr {
         if v["marketplace_id"]
@@ -197,11 +199,11 @@ fn offer_price(values: &Value, marketplace: &str) -> Result<Option<String>, Issu
             continue;
         }
         let Some(price) = v.pointer("/our_price/0/schedule/0/value_with_tax") else {
-            return Err(Issue::error(
+            return Err(Box::new(Issue::error(
                 "99022",
                 "The field 'schedule' for the attribute 'purchasable_offer.our_price' does not have enough values. The required minimum is '1' value(s).",
             )
-            .attribute("purchasable_offer.our_price"));
+            .attribute("purchasable_offer.our_price")));
         };
         let text = match price {
             Value::Number(n) => n.to_string(),
@@ -209,23 +211,25 @@ fn offer_price(values: &Value, marketplace: &str) -> Result<Option<String>, Issu
             _ => String::new(),
         };
         return parse_price(&text).map(Some).ok_or_else(|| {
-            Issue::error(
-                "4000002",
-                format!("'{text}' is not a valid price for 'purchasable_offer.our_price'."),
+            Box::new(
+                Issue::error(
+                    "4000002",
+                    format!("'{text}' is not a valid price for 'purchasable_offer.our_price'."),
+                )
+                .attribute("purchasable_offer.our_price"),
             )
-            .attribute("purchasable_offer.our_price")
         });
     }
     Ok(None)
 }
 
 /// The quantity in `fulfillment_availability` (`[0].quantity`, DEFAULT channel).
-fn availability(values: &Value) -> Result<Option<i64>, Issue> {
+fn availability(values: &Value) -> Result<Option<i64>, Box<Issue>> {
     let Some(arr) = values.as_array() else {
-        return Err(
+        return Err(Box::new(
             Issue::error("99022", "fulfillment_availability must be an array.")
                 .attribute("fulfillment_availability"),
-        );
+        ));
     };
     for v in arr {
         if v["fulfillment_channel_code"]
@@ -237,8 +241,10 @@ fn availability(values: &Value) -> Result<Option<i64>, Issue> {
         return match &v["quantity"] {
             Value::Null => Ok(None),
             q => q.as_i64().filter(|q| *q >= 0).map(Some).ok_or_else(|| {
-                Issue::error("4000002", "quantity must be a non-negative integer.")
-                    .attribute("fulfillment_availability")
+                Box::new(
+                    Issue::error("4000002", "quantity must be a non-negative integer.")
+                        .attribute("fulfillment_availability"),
+                )
             }),
         };
     }
@@ -320,13 +326,13 @@ pub async fn apply_listings_message(
     if let Some(v) = attrs.get("purchasable_offer") {
         match offer_price(v, marketplace) {
             Ok(p) => price = p,
-            Err(i) => issues.push(i),
+            Err(i) => issues.push(*i),
         }
     }
     if let Some(v) = attrs.get("fulfillment_availability") {
         match availability(v) {
             Ok(q) => quantity = q,
-            Err(i) => issues.push(i),
+            Err(i) => issues.push(*i),
         }
     }
     if zero_quantity {

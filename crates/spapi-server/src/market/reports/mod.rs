@@ -112,9 +112,8 @@ pub fn next_time(period: &str, from: Timestamp) -> Option<Timestamp> {
     }
     let span: jiff::Span = period.parse().ok()?;
     // Days are 24 hours here (UTC has no DST).
-    let secs = span.get_days() as i64 * 86_400
-        + span.get_hours() as i64 * 3_600
-        + span.get_minutes() as i64 * 60;
+    let secs =
+        span.get_days() as i64 * 86_400 + span.get_hours() as i64 * 3_600 + span.get_minutes() * 60;
     from.checked_add(SignedDuration::from_secs(secs)).ok()
 }
 
@@ -399,6 +398,7 @@ pub async fn cancel(
 
 /// Creates (or replaces: Amazon cancels a schedule of the same type and marketplaces) a
 /// report schedule; the first report is created at `first` (now when absent).
+#[allow(clippy::too_many_arguments)]
 pub async fn create_schedule(
     store: &Store,
     seller_id: &str,
