@@ -485,3 +485,35 @@ pub async fn schedule_tick(store: &Store, schedule_id: &str, at_us: i64) -> Resu
     .map_err(internal)?;
     tx.commit().await.map_err(internal)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods_move_schedules_on() {
+        let t: Timestamp = "2025-01-31T10:00:00Z".parse().unwrap();
+        let at = |p: &str| next_time(p, t).unwrap().to_string();
+        assert_eq!(at("PT5M"), "2025-01-31T10:05:00Z");
+        assert_eq!(at("PT84H"), "2025-02-03T22:00:00Z");
+        assert_eq!(at("P7D"), "2025-02-07T10:00:00Z");
+        // A calendar month, clamped to the shorter month.
+        assert_eq!(at("P1M"), "2025-02-28T10:00:00Z");
+        assert!(next_time("PT7M", t).is_none());
+        assert!(next_time("P1Y", t).is_none());
+    }
+
+    #[test]
+    fn restricted_and_compressed_types() {
+        assert!(is_restricted("GET_FLAT_FILE_ORDER_REPORT_DATA_SHIPPING"));
+        assert!(!is_restricted(
+            "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL"
+        ));
+        assert!(is_compressed("GET_SALES_AND_TRAFFIC_REPORT"));
+        assert!(!is_compressed("GET_MERCHANT_LISTINGS_ALL_DATA"));
+        assert_eq!(
+            content_type("GET_SALES_AND_TRAFFIC_REPORT"),
+            "application/json"
+        );
+    }
+}
