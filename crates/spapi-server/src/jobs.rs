@@ -11,6 +11,8 @@ use std::time::Duration;
 
 /// How long a claimed job may run before another worker may take it over.
 const LEASE_US: i64 = 60_000_000;
+/// How often a running job renews its lease (real time).
+const HEARTBEAT: Duration = Duration::from_secs(15);
 /// Jobs claimed per round.
 const BATCH: u32 = 50;
 
@@ -73,6 +75,31 @@ impl Runner {
     }
 
     async fn run(&self, job: Job) {
+        // Long jobs (a report over a large world) keep their lease while they make progress.
+        let heartbeat = {
+            let (store, clock, worker, id) = (
+                self.store.clone(),
+                self.clock.clone(),
+                self.worker_id.clone(),
+                job.id,
+            );
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(HEARTBEAT);
+                tick.tick().await;
+                loop {
+                    tick.tick().await;
+                    let until = clock.now_us() + LEASE_US;
+                    if !matches!(store.extend_job_lease(id, &worker, until).await, Ok(true)) {
+                        return;
+                    }
+                }
+            })
+        };
+        self.run_job(job).await;
+        heartbeat.abort();
+    }
+
+    async fn run_job(&self, job: Job) {
         // The job happens at its own time, not at the time the runner got to it.
         let at = Timestamp::from_microsecond(job.run_at_us).unwrap_or_else(|_| self.clock.now());
         let order_id = job.payload["amazonOrderId"]

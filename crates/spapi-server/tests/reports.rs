@@ -669,3 +669,28 @@ async fn reports_run_the_same_on_postgresql() {
     assert!(list["nextToken"].is_string());
     assert_eq!(sp.events("REPORT_PROCESSING_FINISHED").await.len(), 3);
 }
+
+#[tokio::test]
+async fn a_running_job_keeps_its_lease_while_it_renews_it() {
+    let store = spapi_server::store::Store::open_sqlite_in_memory()
+        .await
+        .unwrap();
+    store.enqueue_job("test.long", 0, &json!({})).await.unwrap();
+    let claimed = store.claim_due_jobs(10, 5, "w1", 100).await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    let id = claimed[0].id;
+    // Renewed before it expires: another worker cannot take it at the old expiry.
+    assert!(store.extend_job_lease(id, "w1", 500).await.unwrap());
+    assert!(
+        store
+            .claim_due_jobs(200, 5, "w2", 100)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // Only the holder renews; after the renewed expiry the job is reclaimed.
+    assert!(!store.extend_job_lease(id, "w2", 10_000).await.unwrap());
+    let again = store.claim_due_jobs(600, 5, "w2", 100).await.unwrap();
+    assert_eq!(again.len(), 1);
+    assert!(!store.extend_job_lease(id, "w1", 10_000).await.unwrap());
+}
