@@ -114,7 +114,8 @@ async fn a_json_listings_feed_changes_listings_and_reports_each_message() {
     let (a, b, fba) = pick(&sp).await;
     let asin = a["asin"].as_str().unwrap();
     let feed = json!({
-        "header": {"sellerId": sp.w.seller_id, "version": "2.0", "issueLocale": "en_US"},
+        "header": {"sellerId": sp.w.seller_id, "version": "2.0", "issueLocale": "en_US",
+                   "report": {"includedData": ["summaries", "offers", "fulfillmentAvailability"], "apiVersion": "2021-08-01"}},
         "messages": [
             {"messageId": 1, "sku": a["sku"], "operationType": "PATCH", "productType": "PRODUCT",
              "patches": [
@@ -169,6 +170,13 @@ async fn a_json_listings_feed_changes_listings_and_reports_each_message() {
         .map(|i| i["messageId"].as_i64().unwrap())
         .collect();
     assert_eq!(bad, [3, 4]);
+    // The listings as they are after the feed, for the data the header asked for.
+    let items = report["items"].as_array().unwrap();
+    let item_a = items.iter().find(|i| i["sku"] == a["sku"]).unwrap();
+    assert_eq!(item_a["offers"][0]["price"]["amount"], "12.34");
+    assert_eq!(item_a["fulfillmentAvailability"][0]["quantity"], 77);
+    assert_eq!(item_a["summaries"][0]["asin"], a["asin"]);
+    assert!(!items.iter().any(|i| i["sku"] == b["sku"]), "deleted");
     let ls = sp.listings().await;
     let a2 = listing(&ls, a["sku"].as_str().unwrap()).unwrap();
     assert_eq!(a2["price"], "12.34");

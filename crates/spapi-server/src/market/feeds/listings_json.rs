@@ -506,7 +506,7 @@ pub async fn process(
     if header["report"].is_object() {
         report_header["report"] = header["report"].clone();
     }
-    let report = json!({
+    let mut report = json!({
         "header": report_header,
         "issues": issues.iter().map(Issue::to_json).collect::<Vec<_>>(),
         "summary": {
@@ -517,9 +517,92 @@ pub async fn process(
             "messagesInvalid": invalid,
         },
     });
+    let included: Vec<&str> = header
+        .pointer("/report/includedData")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    if !included.is_empty() {
+        report["items"] = json!(items(tx, feed, messages, &included).await?);
+    }
     Ok(Outcome {
         status: "DONE",
         report: report.to_string().into_bytes(),
         content_type: "application/json",
     })
+}
+
+/// The listings of the feed's SKUs after processing, as the Listings Items API shows them, with
+/// the `includedData` the feed header asked for (summaries, offers, fulfillmentAvailability;
+/// other data sets are not kept by spapi's listings yet).
+async fn items(
+    tx: &mut StoreTx,
+    feed: &FeedRow,
+    messages: &[Value],
+    included: &[&str],
+) -> Result<Vec<Value>, ApiError> {
+    let mut skus: Vec<&str> = messages.iter().filter_map(|m| m["sku"].as_str()).collect();
+    skus.sort_unstable();
+    skus.dedup();
+    let mut out = Vec::new();
+    for sku in skus {
+        let mut summaries = Vec::new();
+        let mut offers = Vec::new();
+        let mut availability = Vec::new();
+        for mp in &feed.marketplace_ids {
+            let Some(l) = tx
+                .get_listing(&feed.seller_id, sku, mp)
+                .await
+                .map_err(ApiError::internal)?
+            else {
+                continue;
+            };
+            let item = tx
+                .get_catalog_item(&l.asin)
+                .await
+                .map_err(ApiError::internal)?;
+            let time = |us: i64| {
+                crate::market::orders::iso(Timestamp::from_microsecond(us).unwrap_or_default())
+            };
+            let mut status = vec!["DISCOVERABLE"];
+            if l.status == "BUYABLE" {
+                status.insert(0, "BUYABLE");
+            }
+            summaries.push(json!({
+                "marketplaceId": mp,
+                "asin": l.asin,
+                "productType": item.as_ref().map(|i| i.product_type.as_str()).unwrap_or("PRODUCT"),
+                "conditionType": "new_new",
+                "status": status,
+                "itemName": item.as_ref().map(|i| i.title.as_str()),
+                "createdDate": time(l.created_at_us),
+                "lastUpdatedDate": time(l.updated_at_us),
+            }));
+            offers.push(json!({
+                "marketplaceId": mp,
+                "offerType": "B2C",
+                "price": {"currencyCode": l.currency, "amount": l.price},
+            }));
+            if l.fulfillment_channel == "MFN" {
+                availability
+                    .push(json!({"fulfillmentChannelCode": "DEFAULT", "quantity": l.quantity}));
+            }
+        }
+        if summaries.is_empty() {
+            continue;
+        }
+        let mut item = Map::new();
+        item.insert("sku".into(), json!(sku));
+        if included.contains(&"summaries") {
+            item.insert("summaries".into(), json!(summaries));
+        }
+        if included.contains(&"offers") {
+            item.insert("offers".into(), json!(offers));
+        }
+        if included.contains(&"fulfillmentAvailability") {
+            item.insert("fulfillmentAvailability".into(), json!(availability));
+        }
+        out.push(Value::Object(item));
+    }
+    Ok(out)
 }
