@@ -179,34 +179,6 @@ impl Documents {
         DocumentWriter::new(self.store.clone(), id, gzip)
     }
 
-    /// The whole content of a document, decompressed (for processors of small inputs and for
-    /// tests; generators and downloads stream).
-    pub async fn read_all(&self, doc: &DocumentRow, limit: usize) -> Result<Vec<u8>, String> {
-        let Some(generation) = doc.generation else {
-            return Err("the document has no content".into());
-        };
-        let mut out = Vec::new();
-        let mut seq = 0;
-        while let Some(chunk) = self
-            .store
-            .document_chunk(&doc.id, generation, seq)
-            .await
-            .map_err(|e| e.to_string())?
-        {
-            out.extend_from_slice(&chunk);
-            if out.len() > limit {
-                return Err(format!("the document is larger than {limit} bytes"));
-            }
-            seq += 1;
-        }
-        if doc.compression.as_deref() == Some("GZIP") || out.starts_with(&[0x1f, 0x8b]) {
-            let mut d = flate2::write::GzDecoder::new(Vec::new());
-            d.write_all(&out).map_err(|e| format!("bad gzip: {e}"))?;
-            out = d.finish().map_err(|e| format!("bad gzip: {e}"))?;
-        }
-        Ok(out)
-    }
-
     /// The routes of document URLs (merge into the app; outside the SP-API pipeline).
     pub fn routes(self) -> Router {
         Router::new()
@@ -407,6 +379,40 @@ async fn get_document(
     resp.headers_mut()
         .insert(header::CONTENT_LENGTH, HeaderValue::from(doc.size));
     resp
+}
+
+/// The whole content of a document (gunzipped when it is gzip), at most `limit` bytes either
+/// way; for processors that parse their input whole (feeds). Downloads stream instead.
+pub async fn read_whole(store: &Store, doc: &DocumentRow, limit: usize) -> Result<Vec<u8>, String> {
+    let Some(generation) = doc.generation else {
+        return Err("the document has no content".into());
+    };
+    let mut out = Vec::new();
+    let mut seq = 0;
+    while let Some(chunk) = store
+        .document_chunk(&doc.id, generation, seq)
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        out.extend_from_slice(&chunk);
+        if out.len() > limit {
+            return Err(format!("The document is larger than {limit} bytes."));
+        }
+        seq += 1;
+    }
+    if doc.compression.as_deref() == Some("GZIP") || out.starts_with(&[0x1f, 0x8b]) {
+        use std::io::Read;
+        let mut plain = Vec::new();
+        flate2::read::GzDecoder::new(&out[..])
+            .take(limit as u64 + 1)
+            .read_to_end(&mut plain)
+            .map_err(|e| format!("The document is not valid gzip: {e}"))?;
+        if plain.len() > limit {
+            return Err(format!("The document is larger than {limit} bytes."));
+        }
+        out = plain;
+    }
+    Ok(out)
 }
 
 /// Writes new content of a document chunk by chunk (optionally gzip-compressing it); nothing

@@ -127,8 +127,7 @@ pub async fn process(store: &Store, id: i64, at: Timestamp) -> Result<(), ApiErr
         .map_err(internal)?
     {
         Some(doc) if doc.generation.is_some() => {
-            let docs = InputReader(store.clone());
-            docs.read(&doc).await
+            crate::documents::read_whole(store, &doc, MAX_FEED_BYTES).await
         }
         _ => Err("The feed document was not uploaded: PUT the content to the URL of createFeedDocument before createFeed.".to_string()),
     };
@@ -209,42 +208,6 @@ pub async fn process(store: &Store, id: i64, at: Timestamp) -> Result<(), ApiErr
     .await
     .map_err(internal)?;
     tx.commit().await.map_err(internal)
-}
-
-/// Reads a whole feed document (decompressed).
-struct InputReader(Store);
-
-impl InputReader {
-    async fn read(&self, doc: &DocumentRow) -> Result<Vec<u8>, String> {
-        let Some(generation) = doc.generation else {
-            return Err("no content".into());
-        };
-        let mut out = Vec::new();
-        let mut seq = 0;
-        while let Some(chunk) = self
-            .0
-            .document_chunk(&doc.id, generation, seq)
-            .await
-            .map_err(|e| e.to_string())?
-        {
-            out.extend_from_slice(&chunk);
-            if out.len() > MAX_FEED_BYTES {
-                return Err(format!(
-                    "The feed document is larger than {MAX_FEED_BYTES} bytes."
-                ));
-            }
-            seq += 1;
-        }
-        if out.starts_with(&[0x1f, 0x8b]) {
-            use std::io::Read;
-            let mut d = flate2::read::GzDecoder::new(&out[..]).take(MAX_FEED_BYTES as u64 + 1);
-            let mut plain = Vec::new();
-            d.read_to_end(&mut plain)
-                .map_err(|e| format!("The feed document is not valid gzip: {e}"))?;
-            out = plain;
-        }
-        Ok(out)
-    }
 }
 
 /// A FATAL outcome: the feed could not be read. The processing report is in the feed type's

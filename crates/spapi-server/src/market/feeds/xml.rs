@@ -2,7 +2,7 @@
 //! POST_PRODUCT_PRICING_DATA (`Price`: SKU, StandardPrice), applied message by message to the
 //! seller's listings in the feed's marketplaces, with an XML `ProcessingReport`.
 
-use super::{Outcome, parse_price, save_listing};
+use super::{Outcome, parse_price};
 use crate::http::ApiError;
 use crate::store::StoreTx;
 use crate::store::reports::{FeedRow, feed_public_id};
@@ -188,7 +188,6 @@ pub async fn process(
             results.push(o);
         }
     }
-    let _ = save_listing;
     Ok(report(feed, messages.len(), &results, ""))
 }
 
