@@ -4,13 +4,15 @@
 //! including jobs that earlier jobs of the interval scheduled.
 
 use crate::clock::Clock;
-use crate::market::{buyers, orders};
+use crate::market::{buyers, feeds, orders, reports};
 use crate::store::{Job, Store};
 use jiff::Timestamp;
 use std::time::Duration;
 
 /// How long a claimed job may run before another worker may take it over.
 const LEASE_US: i64 = 60_000_000;
+/// How often a running job renews its lease (real time).
+const HEARTBEAT: Duration = Duration::from_secs(15);
 /// Jobs claimed per round.
 const BATCH: u32 = 50;
 
@@ -73,6 +75,31 @@ impl Runner {
     }
 
     async fn run(&self, job: Job) {
+        // Long jobs (a report over a large world) keep their lease while they make progress.
+        let heartbeat = {
+            let (store, clock, worker, id) = (
+                self.store.clone(),
+                self.clock.clone(),
+                self.worker_id.clone(),
+                job.id,
+            );
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(HEARTBEAT);
+                tick.tick().await;
+                loop {
+                    tick.tick().await;
+                    let until = clock.now_us() + LEASE_US;
+                    if !matches!(store.extend_job_lease(id, &worker, until).await, Ok(true)) {
+                        return;
+                    }
+                }
+            })
+        };
+        self.run_job(job).await;
+        heartbeat.abort();
+    }
+
+    async fn run_job(&self, job: Job) {
         // The job happens at its own time, not at the time the runner got to it.
         let at = Timestamp::from_microsecond(job.run_at_us).unwrap_or_else(|_| self.clock.now());
         let order_id = job.payload["amazonOrderId"]
@@ -88,6 +115,26 @@ impl Runner {
                 let seller = job.payload["sellerId"].as_str().unwrap_or_default();
                 let generation = job.payload["generation"].as_i64().unwrap_or(0);
                 buyers::tick(&self.store, seller, generation, at).await
+            }
+            reports::JOB_START | reports::JOB_GENERATE => {
+                let id = job.payload["reportId"].as_i64().unwrap_or_default();
+                if job.kind == reports::JOB_START {
+                    reports::start(&self.store, id, at).await
+                } else {
+                    reports::generate(&self.store, id, at).await
+                }
+            }
+            reports::JOB_SCHEDULE => {
+                let id = job.payload["scheduleId"].as_str().unwrap_or_default();
+                reports::schedule_tick(&self.store, id, job.run_at_us).await
+            }
+            feeds::JOB_START => {
+                let id = job.payload["feedId"].as_i64().unwrap_or_default();
+                feeds::start(&self.store, id, at).await
+            }
+            feeds::JOB_PROCESS => {
+                let id = job.payload["feedId"].as_i64().unwrap_or_default();
+                feeds::process(&self.store, id, at).await
             }
             other => {
                 tracing::warn!(kind = other, "unknown job kind");

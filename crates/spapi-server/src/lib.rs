@@ -6,6 +6,7 @@ pub mod auth;
 pub mod clock;
 pub mod coverage;
 pub mod demo;
+pub mod documents;
 pub mod generated;
 pub mod http;
 pub mod jobs;

@@ -2,6 +2,7 @@
 
 use crate::auth::Auth;
 use crate::clock::Clock;
+use crate::documents::Documents;
 use crate::generated::Apis;
 use crate::http::control::ControlPlane;
 use crate::http::router::Router;
@@ -77,11 +78,17 @@ impl ServerConfig {
 
 /// The implementations of every API that spapi serves. Operations that no implementation
 /// answers yet keep the generated default (501 `NotImplemented`).
-pub fn apis(auth: &Auth, router: &Arc<Router>) -> Apis {
-    use crate::apis::{orders::Orders, sales::Sales, sellers::Sellers, tokens::Tokens};
+pub fn apis(auth: &Auth, router: &Arc<Router>, docs: &Documents) -> Apis {
+    use crate::apis::{
+        feeds::Feeds, orders::Orders, reports::Reports, sales::Sales, sellers::Sellers,
+        tokens::Tokens, uploads::Uploads,
+    };
     let store = auth.store().clone();
     let clock = auth.clock().clone();
     Apis {
+        reports_2021_06_30: Arc::new(Reports::new(store.clone(), clock.clone(), docs.clone())),
+        feeds_2021_06_30: Arc::new(Feeds::new(store.clone(), clock.clone(), docs.clone())),
+        uploads_2020_11_01: Arc::new(Uploads::new(store.clone(), clock.clone(), docs.clone())),
         notifications_v1: Arc::new(crate::apis::notifications::Notifications::new(
             store.clone(),
             clock.clone(),
@@ -98,8 +105,9 @@ pub fn apis(auth: &Auth, router: &Arc<Router>) -> Apis {
 /// table is read from.
 pub async fn coverage_apis() -> anyhow::Result<Apis> {
     let store = Store::open_sqlite_in_memory().await?;
-    let auth = Auth::new(store, Clock::real()).await?;
-    Ok(apis(&auth, &Arc::new(Router::new())))
+    let auth = Auth::new(store.clone(), Clock::real()).await?;
+    let docs = Documents::new(store, Clock::real()).await?;
+    Ok(apis(&auth, &Arc::new(Router::new()), &docs))
 }
 
 /// A running server.
@@ -154,7 +162,8 @@ impl Server {
         });
         let auth = Auth::new(store.clone(), clock.clone()).await?;
         let router = Arc::new(Router::new());
-        let apis = apis(&auth, &router);
+        let docs = Documents::new(store.clone(), clock.clone()).await?;
+        let apis = apis(&auth, &router, &docs);
         let traffic = Traffic::start(store.clone(), clock.clone(), config.throttle);
         let sp = SpApi::new(router, apis, auth.clone(), config.http.clone())
             .with_traffic(traffic.clone());
@@ -180,11 +189,21 @@ impl Server {
             crate::notify::Notifier::new(store.clone(), clock.clone(), config.sqs_endpoint.clone())
                 .with_eventbridge(config.eventbridge_endpoint.clone())
                 .spawn(std::time::Duration::from_millis(100));
-        let app = http::app(sp, ControlPlane::new(auth.clone(), jobs, &admin_token));
+        // Document URLs (feed uploads, report downloads) are served on the same port, outside
+        // the SP-API pipeline, as S3 serves Amazon's.
+        let app = http::app(sp, ControlPlane::new(auth.clone(), jobs, &admin_token))
+            .merge(docs.clone().routes());
         let listener = tokio::net::TcpListener::bind(config.addr)
             .await
             .with_context(|| format!("binding {}", config.addr))?;
         let addr = listener.local_addr()?;
+        // URLs name a reachable address: loopback when listening on every interface.
+        let url_addr = if addr.ip().is_unspecified() {
+            SocketAddr::from(([127, 0, 0, 1], addr.port()))
+        } else {
+            addr
+        };
+        docs.set_base_url(format!("http://{url_addr}"));
         let sandbox = match sandbox_sp {
             Some((sb, sandbox_addr)) => {
                 let stats = sb.sandbox_stats().unwrap_or_default();

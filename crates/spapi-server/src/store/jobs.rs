@@ -286,6 +286,30 @@ impl Store {
         Ok(())
     }
 
+    /// Extends the lease of a job that `worker_id` is running to `until_us` (a heartbeat of
+    /// long jobs, so that another worker does not take over a job that is still making
+    /// progress); false if the job is no longer running under that worker.
+    pub async fn extend_job_lease(
+        &self,
+        id: i64,
+        worker_id: &str,
+        until_us: i64,
+    ) -> Result<bool, StoreError> {
+        Ok(on_conn!(self.acquire().await?.conn(), |c| {
+            sqlx::query(
+                "UPDATE jobs SET locked_until = $3 \
+                 WHERE id = $1 AND state = 'running' AND locked_by = $2",
+            )
+            .bind(id)
+            .bind(worker_id)
+            .bind(until_us)
+            .execute(c)
+            .await?
+            .rows_affected()
+                > 0
+        }))
+    }
+
     /// The earliest time at which [`Store::claim_due_jobs`] would return a job: the smallest
     /// `run_at` of pending jobs, or the end of an expired-to-be lease of a running job if that
     /// is earlier. `None` when no job is pending or running. A scheduler sleeps until then.

@@ -53,6 +53,11 @@ const SQLITE: &[Embedded] = &[
         "regulated",
         include_str!("../../migrations/sqlite/0006_regulated.sql"),
     ),
+    (
+        8,
+        "documents_reports_feeds",
+        include_str!("../../migrations/sqlite/0008_documents_reports_feeds.sql"),
+    ),
 ];
 
 /// PostgreSQL migrations, in version order; the same versions as [`SQLITE`].
@@ -86,6 +91,11 @@ const POSTGRES: &[Embedded] = &[
         6,
         "regulated",
         include_str!("../../migrations/postgres/0006_regulated.sql"),
+    ),
+    (
+        8,
+        "documents_reports_feeds",
+        include_str!("../../migrations/postgres/0008_documents_reports_feeds.sql"),
     ),
 ];
 

@@ -24,12 +24,14 @@
 
 mod auth;
 mod conn;
+pub mod documents;
 mod error;
 mod jobs;
 mod meta;
 mod migrate;
 pub mod notify;
 mod outbox;
+pub mod reports;
 pub mod traffic;
 mod world;
 
@@ -67,6 +69,11 @@ const POSTGRES_MAX_CONNECTIONS: u32 = 10;
 /// Tables holding the simulated world, emptied by [`Store::reset`]. Children before parents, so
 /// that a plain `DELETE` per table satisfies foreign keys.
 const WORLD_TABLES: &[&str] = &[
+    "document_chunks",
+    "documents",
+    "reports",
+    "report_schedules",
+    "feeds",
     "notify_deliveries",
     "notify_subscriptions",
     "notify_destinations",
@@ -86,7 +93,7 @@ const WORLD_TABLES: &[&str] = &[
 ];
 
 /// The schema version the migrations bring a store to (`meta` key `schema.version`).
-pub const SCHEMA_VERSION: &str = "6";
+pub const SCHEMA_VERSION: &str = "8";
 
 /// `meta` keys with this prefix describe the schema and survive [`Store::reset`].
 pub const SCHEMA_META_PREFIX: &str = "schema.";

@@ -347,9 +347,9 @@ async fn get_order(conn: Conn<'_>, amazon_order_id: &str) -> Result<Option<Order
     )
 }
 
-const LISTING_COLUMNS: &str = "seller_id, sku, marketplace_id, asin, fulfillment_channel, price, \
+pub(super) const LISTING_COLUMNS: &str = "seller_id, sku, marketplace_id, asin, fulfillment_channel, price, \
     currency, quantity, reserved, status, created_at, updated_at";
-type ListingTuple = (
+pub(super) type ListingTuple = (
     String,
     String,
     String,
@@ -364,7 +364,7 @@ type ListingTuple = (
     i64,
 );
 
-fn listing_from(t: ListingTuple) -> ListingRow {
+pub(super) fn listing_from(t: ListingTuple) -> ListingRow {
     ListingRow {
         seller_id: t.0,
         sku: t.1,

@@ -1,0 +1,306 @@
+//! Feeds: uploaded documents applied to the seller world on the clock, each with a processing
+//! report.
+//!
+//! A feed is created `IN_QUEUE`; [`JOB_START`] moves it to `IN_PROGRESS` after
+//! [`QUEUED_FOR`] and [`JOB_PROCESS`] applies it [`PROCESSING_FOR`] later. Only an `IN_QUEUE`
+//! feed can be cancelled. Processing runs in one transaction: every change to the world, the
+//! outbox events they cause, the processing report, the `DONE` status and the
+//! FEED_PROCESSING_FINISHED event commit together, so a job that runs again after a crash
+//! applies the feed exactly once. Each message is applied on its own: a bad message is reported
+//! and never loses the good ones. A feed that cannot be read at all ends `FATAL` (with a
+//! processing report saying why).
+
+mod invloader;
+pub mod listings_json;
+mod xml;
+
+use crate::documents::derived_document_id;
+use crate::http::ApiError;
+use crate::store::documents::DocumentRow;
+use crate::store::reports::{FeedRow, feed_public_id};
+use crate::store::{ListingRow, Store, StoreTx};
+use jiff::{SignedDuration, Timestamp};
+use serde_json::{Value, json};
+
+/// Job kind: an IN_QUEUE feed starts processing.
+pub const JOB_START: &str = "feed.start";
+/// Job kind: an IN_PROGRESS feed is applied.
+pub const JOB_PROCESS: &str = "feed.process";
+/// The notification type of finished feeds.
+pub const FEED_PROCESSING_FINISHED: &str = "FEED_PROCESSING_FINISHED";
+/// How long a feed waits in the queue (emulator time).
+pub const QUEUED_FOR: SignedDuration = SignedDuration::from_secs(2);
+/// How long processing takes (emulator time).
+pub const PROCESSING_FOR: SignedDuration = SignedDuration::from_secs(3);
+/// The largest feed document spapi processes (feeds are parsed whole).
+pub const MAX_FEED_BYTES: usize = 64 * 1024 * 1024;
+
+/// Feed types spapi applies.
+pub const SUPPORTED: &[&str] = &[
+    "JSON_LISTINGS_FEED",
+    "POST_INVENTORY_AVAILABILITY_DATA",
+    "POST_PRODUCT_PRICING_DATA",
+    "POST_FLAT_FILE_INVLOADER_DATA",
+];
+
+fn internal(e: impl std::fmt::Display) -> ApiError {
+    ApiError::internal(e)
+}
+
+/// Creates a feed `IN_QUEUE` and enqueues its start; returns the store id.
+pub async fn create(store: &Store, mut row: FeedRow, at: Timestamp) -> Result<i64, ApiError> {
+    row.status = "IN_QUEUE".into();
+    row.created_at_us = at.as_microsecond();
+    let mut tx = store.begin().await.map_err(internal)?;
+    let id = tx.insert_feed(&row).await.map_err(internal)?;
+    let run_at = at.checked_add(QUEUED_FOR).unwrap_or(at).as_microsecond();
+    tx.enqueue_job(JOB_START, run_at, &json!({"feedId": id}))
+        .await
+        .map_err(internal)?;
+    tx.commit().await.map_err(internal)?;
+    Ok(id)
+}
+
+/// [`JOB_START`]: IN_QUEUE -> IN_PROGRESS, and the processing is enqueued.
+pub async fn start(store: &Store, id: i64, at: Timestamp) -> Result<(), ApiError> {
+    let mut tx = store.begin().await.map_err(internal)?;
+    let moved = tx
+        .transition_feed(
+            id,
+            &["IN_QUEUE"],
+            "IN_PROGRESS",
+            Some(at.as_microsecond()),
+            None,
+            None,
+        )
+        .await
+        .map_err(internal)?;
+    if moved {
+        let run_at = at
+            .checked_add(PROCESSING_FOR)
+            .unwrap_or(at)
+            .as_microsecond();
+        tx.enqueue_job(JOB_PROCESS, run_at, &json!({"feedId": id}))
+            .await
+            .map_err(internal)?;
+    }
+    tx.commit().await.map_err(internal)
+}
+
+/// The FEED_PROCESSING_FINISHED payload object (`feedProcessingFinishedNotification`).
+pub fn finished_payload(f: &FeedRow, status: &str, document_id: Option<&str>) -> Value {
+    let mut p = json!({
+        "sellerId": f.seller_id,
+        "accountId": format!("amzn1.merchant.o.{}", f.seller_id),
+        "feedId": feed_public_id(f.id),
+        "feedType": f.feed_type,
+        "processingStatus": status,
+    });
+    if let Some(d) = document_id {
+        p["resultFeedDocumentId"] = json!(d);
+    }
+    p
+}
+
+/// What processing a feed produced.
+pub struct Outcome {
+    /// `DONE` or `FATAL`.
+    pub status: &'static str,
+    /// The processing report.
+    pub report: Vec<u8>,
+    /// Its content type.
+    pub content_type: &'static str,
+}
+
+/// [`JOB_PROCESS`]: applies an IN_PROGRESS feed and finishes it. Runs again harmlessly.
+pub async fn process(store: &Store, id: i64, at: Timestamp) -> Result<(), ApiError> {
+    let Some(feed) = store.get_feed(id).await.map_err(internal)? else {
+        return Ok(());
+    };
+    if feed.status != "IN_PROGRESS" {
+        return Ok(());
+    }
+    // The input is read before the transaction (the in-memory store has one connection).
+    let input = match store
+        .get_document(&feed.input_document_id)
+        .await
+        .map_err(internal)?
+    {
+        Some(doc) if doc.generation.is_some() => {
+            crate::documents::read_whole(store, &doc, MAX_FEED_BYTES).await
+        }
+        _ => Err("The feed document was not uploaded: PUT the content to the URL of createFeedDocument before createFeed.".to_string()),
+    };
+    let doc_id = derived_document_id(&format!("feed-result:{}:{}", feed.seller_id, feed.id));
+    store
+        .delete_orphan_chunks(&doc_id)
+        .await
+        .map_err(internal)?;
+    let mut tx = store.begin().await.map_err(internal)?;
+    let outcome = match input {
+        Err(why) => fatal(&feed, &why),
+        Ok(bytes) => match feed.feed_type.as_str() {
+            "JSON_LISTINGS_FEED" => listings_json::process(&mut tx, &feed, &bytes, at).await?,
+            "POST_INVENTORY_AVAILABILITY_DATA" | "POST_PRODUCT_PRICING_DATA" => {
+                xml::process(&mut tx, &feed, &bytes, at).await?
+            }
+            "POST_FLAT_FILE_INVLOADER_DATA" => {
+                invloader::process(&mut tx, &feed, &bytes, at).await?
+            }
+            other => fatal(
+                &feed,
+                &format!(
+                    "spapi cannot process feeds of type {other} yet; supported types: {}.",
+                    SUPPORTED.join(", ")
+                ),
+            ),
+        },
+    };
+    let generation = i64::from(rand::random::<u32>()) + 1;
+    if tx.get_document(&doc_id).await.map_err(internal)?.is_none() {
+        tx.insert_document(&DocumentRow {
+            id: doc_id.clone(),
+            seller_id: feed.seller_id.clone(),
+            kind: "feed_result".into(),
+            content_type: outcome.content_type.into(),
+            compression: None,
+            resource: Some(feed_public_id(id)),
+            content_md5: None,
+            generation: None,
+            size: 0,
+            created_at_us: at.as_microsecond(),
+            uploaded_at_us: None,
+        })
+        .await
+        .map_err(internal)?;
+    }
+    tx.put_document_bytes(&doc_id, generation, &outcome.report)
+        .await
+        .map_err(internal)?;
+    tx.switch_document_content(
+        &doc_id,
+        generation,
+        outcome.report.len() as i64,
+        at.as_microsecond(),
+    )
+    .await
+    .map_err(internal)?;
+    let moved = tx
+        .transition_feed(
+            id,
+            &["IN_PROGRESS"],
+            outcome.status,
+            None,
+            Some(at.as_microsecond()),
+            Some(&doc_id),
+        )
+        .await
+        .map_err(internal)?;
+    if !moved {
+        tx.rollback().await.map_err(internal)?;
+        return Ok(());
+    }
+    tx.push_outbox(
+        FEED_PROCESSING_FINISHED,
+        Some(&feed.seller_id),
+        &finished_payload(&feed, outcome.status, Some(&doc_id)),
+    )
+    .await
+    .map_err(internal)?;
+    tx.commit().await.map_err(internal)
+}
+
+/// A FATAL outcome: the feed could not be read. The processing report is in the feed type's
+/// format family (JSON for JSON feeds, text otherwise).
+fn fatal(feed: &FeedRow, why: &str) -> Outcome {
+    if feed.feed_type == "JSON_LISTINGS_FEED" {
+        let report = json!({
+            "header": {"sellerId": feed.seller_id, "version": "2.0", "feedId": feed_public_id(feed.id)},
+            "issues": [{"code": "4000000", "severity": "ERROR", "message": why}],
+            "summary": {"errors": 1, "warnings": 0, "messagesProcessed": 0, "messagesAccepted": 0, "messagesInvalid": 0},
+        });
+        Outcome {
+            status: "FATAL",
+            report: report.to_string().into_bytes(),
+            content_type: "application/json",
+        }
+    } else {
+        Outcome {
+            status: "FATAL",
+            report: format!("Feed Processing Summary:\n\tFatal error\t\t{why}\n").into_bytes(),
+            content_type: "text/plain; charset=UTF-8",
+        }
+    }
+}
+
+/// Cancels a seller's feed: only IN_QUEUE feeds can be cancelled (400 otherwise).
+pub async fn cancel(
+    store: &Store,
+    seller_id: &str,
+    id: i64,
+    at: Timestamp,
+) -> Result<(), ApiError> {
+    let mut tx = store.begin().await.map_err(internal)?;
+    let feed = match tx.get_feed(id).await.map_err(internal)? {
+        Some(f) if f.seller_id == seller_id => f,
+        _ => return Err(ApiError::not_found()),
+    };
+    let moved = tx
+        .transition_feed(
+            id,
+            &["IN_QUEUE"],
+            "CANCELLED",
+            None,
+            Some(at.as_microsecond()),
+            None,
+        )
+        .await
+        .map_err(internal)?;
+    if !moved {
+        return Err(ApiError::invalid_input(format!(
+            "The feed cannot be cancelled: its processingStatus is {}; only IN_QUEUE feeds can be cancelled.",
+            feed.status
+        )));
+    }
+    tx.push_outbox(
+        FEED_PROCESSING_FINISHED,
+        Some(seller_id),
+        &finished_payload(&feed, "CANCELLED", None),
+    )
+    .await
+    .map_err(internal)?;
+    tx.commit().await.map_err(internal)
+}
+
+/// Writes a changed listing and the events the world emits for it (an MFN quantity change
+/// sends LISTINGS_ITEM_MFN_QUANTITY_CHANGE).
+pub async fn save_listing(
+    tx: &mut StoreTx,
+    before: Option<&ListingRow>,
+    after: &ListingRow,
+) -> Result<(), ApiError> {
+    tx.upsert_listing(after).await.map_err(internal)?;
+    let qty_changed = before.is_none_or(|b| b.quantity != after.quantity);
+    if after.fulfillment_channel == "MFN" && qty_changed {
+        tx.push_outbox(
+            "LISTINGS_ITEM_MFN_QUANTITY_CHANGE",
+            Some(&after.seller_id),
+            &json!({
+                "SellerId": after.seller_id,
+                "FulfillmentChannelCode": "DEFAULT",
+                "Sku": after.sku,
+                "Quantity": after.quantity,
+            }),
+        )
+        .await
+        .map_err(internal)?;
+    }
+    Ok(())
+}
+
+/// Parses a price as the listings table keeps it (a decimal with two places); `None` if it is
+/// not a non-negative amount.
+pub fn parse_price(s: &str) -> Option<String> {
+    let v: f64 = s.trim().parse().ok()?;
+    (v.is_finite() && v >= 0.0).then(|| format!("{v:.2}"))
+}

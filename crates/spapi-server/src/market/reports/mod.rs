@@ -1,0 +1,523 @@
+//! Reports: jobs on the clock that turn the seller world into documents.
+//!
+//! A report is created `IN_QUEUE`; [`JOB_START`] moves it to `IN_PROGRESS` after
+//! [`QUEUED_FOR`], and [`JOB_GENERATE`] writes its document [`PROCESSING_FOR`] later and ends it
+//! `DONE` (or `FATAL` with an error document when spapi cannot generate the type). Only an
+//! `IN_QUEUE` report can be cancelled. The end of processing and its
+//! REPORT_PROCESSING_FINISHED event commit in one transaction, and the document id is derived
+//! from the report, so a job that runs again after a crash (its lease expired) finishes the
+//! report exactly once. Schedules ([`JOB_SCHEDULE`]) create a report at each period.
+//!
+//! Generators ([`generate_content`]) read the world in keyset pages and write the document
+//! chunk by chunk: memory stays bounded whatever the world's size.
+
+mod inventory;
+mod listings;
+mod orders;
+mod sales_traffic;
+mod tsv;
+
+use crate::documents::{DocumentWriter, derived_document_id};
+use crate::http::ApiError;
+use crate::store::documents::DocumentRow;
+use crate::store::reports::{ReportRow, ScheduleRow, report_public_id};
+use crate::store::{Store, StoreError};
+use jiff::{SignedDuration, Timestamp};
+use serde_json::{Value, json};
+
+/// Job kind: an IN_QUEUE report starts processing.
+pub const JOB_START: &str = "report.start";
+/// Job kind: an IN_PROGRESS report is generated and finished.
+pub const JOB_GENERATE: &str = "report.generate";
+/// Job kind: a schedule creates its next report.
+pub const JOB_SCHEDULE: &str = "report.schedule";
+/// The notification type of finished reports.
+pub const REPORT_PROCESSING_FINISHED: &str = "REPORT_PROCESSING_FINISHED";
+/// How long a report waits in the queue (emulator time).
+pub const QUEUED_FOR: SignedDuration = SignedDuration::from_secs(2);
+/// How long processing takes (emulator time) before the document is written.
+pub const PROCESSING_FOR: SignedDuration = SignedDuration::from_secs(3);
+
+/// Test hook (documented in the README): when set to a number of seconds, a report
+/// generation job pauses that long after writing its content and before finishing the report,
+/// and says so on stderr, so a test can kill the process in the middle of a job.
+pub const PAUSE_ENV: &str = "SPAPI_TEST_REPORT_PAUSE_SECS";
+
+/// Report types spapi generates from the world.
+pub const SUPPORTED: &[&str] = &[
+    "GET_MERCHANT_LISTINGS_ALL_DATA",
+    "GET_MERCHANT_LISTINGS_DATA",
+    "GET_FLAT_FILE_OPEN_LISTINGS_DATA",
+    "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL",
+    "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL",
+    "GET_FLAT_FILE_ORDER_REPORT_DATA_SHIPPING",
+    "GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA",
+    "GET_AFN_INVENTORY_DATA",
+    "GET_SALES_AND_TRAFFIC_REPORT",
+];
+
+/// Report types whose documents hold personal data: getReportDocument needs a Restricted Data
+/// Token for them.
+pub const RESTRICTED: &[&str] = &[
+    "GET_FLAT_FILE_ORDER_REPORT_DATA_SHIPPING",
+    "GET_FLAT_FILE_ORDER_REPORT_DATA_INVOICING",
+    "GET_FLAT_FILE_ORDER_REPORT_DATA_TAX",
+    "GET_ORDER_REPORT_DATA_SHIPPING",
+    "GET_ORDER_REPORT_DATA_INVOICING",
+    "GET_ORDER_REPORT_DATA_TAX",
+    "GET_AMAZON_FULFILLED_SHIPMENTS_DATA_INVOICING",
+    "GET_AMAZON_FULFILLED_SHIPMENTS_DATA_TAX",
+    "GET_EASYSHIP_DOCUMENTS",
+    "GET_VAT_TRANSACTION_DATA",
+    "SC_VAT_TAX_REPORT",
+];
+
+/// Amazon's schedule periods.
+pub const PERIODS: &[&str] = &[
+    "PT5M", "PT15M", "PT30M", "PT1H", "PT2H", "PT4H", "PT8H", "PT12H", "P1D", "P2D", "P3D",
+    "PT84H", "P7D", "P14D", "P15D", "P18D", "P30D", "P1M",
+];
+
+/// Whether documents of `report_type` need a Restricted Data Token.
+pub fn is_restricted(report_type: &str) -> bool {
+    RESTRICTED.contains(&report_type)
+}
+
+/// Whether documents of `report_type` are gzip-compressed (`compressionAlgorithm: GZIP`):
+/// the order reports and the JSON analytics report, as Amazon compresses them.
+pub fn is_compressed(report_type: &str) -> bool {
+    report_type.starts_with("GET_FLAT_FILE_ALL_ORDERS_DATA")
+        || report_type == "GET_SALES_AND_TRAFFIC_REPORT"
+}
+
+/// The content type a document of `report_type` is served with.
+pub fn content_type(report_type: &str) -> &'static str {
+    if report_type == "GET_SALES_AND_TRAFFIC_REPORT" {
+        "application/json"
+    } else {
+        "text/tab-separated-values; charset=UTF-8"
+    }
+}
+
+/// The time `period` after `from`; `None` for a period Amazon does not offer.
+pub fn next_time(period: &str, from: Timestamp) -> Option<Timestamp> {
+    if !PERIODS.contains(&period) {
+        return None;
+    }
+    if period == "P1M" {
+        let utc = jiff::tz::TimeZone::UTC;
+        let dt = utc.to_datetime(from);
+        let next = dt.checked_add(jiff::Span::new().months(1)).ok()?;
+        return utc.to_timestamp(next).ok();
+    }
+    let span: jiff::Span = period.parse().ok()?;
+    // Days are 24 hours here (UTC has no DST).
+    let secs =
+        span.get_days() as i64 * 86_400 + span.get_hours() as i64 * 3_600 + span.get_minutes() * 60;
+    from.checked_add(SignedDuration::from_secs(secs)).ok()
+}
+
+fn internal(e: impl std::fmt::Display) -> ApiError {
+    ApiError::internal(e)
+}
+
+/// A report to create.
+#[derive(Debug, Clone)]
+pub struct NewReport {
+    /// The seller.
+    pub seller_id: String,
+    /// The type.
+    pub report_type: String,
+    /// Marketplaces.
+    pub marketplace_ids: Vec<String>,
+    /// `reportOptions`.
+    pub options: Option<Value>,
+    /// Data window.
+    pub data_start: Option<Timestamp>,
+    /// Data window.
+    pub data_end: Option<Timestamp>,
+    /// The schedule creating it.
+    pub schedule_id: Option<String>,
+}
+
+/// Creates a report `IN_QUEUE` at `at` and enqueues its start; returns the store id.
+pub async fn create(store: &Store, new: NewReport, at: Timestamp) -> Result<i64, ApiError> {
+    let mut tx = store.begin().await.map_err(internal)?;
+    let id = insert(&mut tx, new, at).await?;
+    tx.commit().await.map_err(internal)?;
+    Ok(id)
+}
+
+async fn insert(
+    tx: &mut crate::store::StoreTx,
+    new: NewReport,
+    at: Timestamp,
+) -> Result<i64, ApiError> {
+    let row = ReportRow {
+        id: 0,
+        seller_id: new.seller_id,
+        report_type: new.report_type,
+        marketplace_ids: new.marketplace_ids,
+        options: new.options,
+        data_start_us: new.data_start.map(|t| t.as_microsecond()),
+        data_end_us: new.data_end.map(|t| t.as_microsecond()),
+        schedule_id: new.schedule_id,
+        status: "IN_QUEUE".into(),
+        created_at_us: at.as_microsecond(),
+        processing_start_us: None,
+        processing_end_us: None,
+        document_id: None,
+    };
+    let id = tx.insert_report(&row).await.map_err(internal)?;
+    let run_at = at.checked_add(QUEUED_FOR).unwrap_or(at).as_microsecond();
+    tx.enqueue_job(JOB_START, run_at, &json!({"reportId": id}))
+        .await
+        .map_err(internal)?;
+    Ok(id)
+}
+
+/// [`JOB_START`]: IN_QUEUE -> IN_PROGRESS, and the generation is enqueued. A cancelled report
+/// stays cancelled.
+pub async fn start(store: &Store, id: i64, at: Timestamp) -> Result<(), ApiError> {
+    let mut tx = store.begin().await.map_err(internal)?;
+    let moved = tx
+        .transition_report(
+            id,
+            &["IN_QUEUE"],
+            "IN_PROGRESS",
+            Some(at.as_microsecond()),
+            None,
+            None,
+        )
+        .await
+        .map_err(internal)?;
+    if moved {
+        let run_at = at
+            .checked_add(PROCESSING_FOR)
+            .unwrap_or(at)
+            .as_microsecond();
+        tx.enqueue_job(JOB_GENERATE, run_at, &json!({"reportId": id}))
+            .await
+            .map_err(internal)?;
+    }
+    tx.commit().await.map_err(internal)
+}
+
+/// The REPORT_PROCESSING_FINISHED payload object (`reportProcessingFinishedNotification`).
+pub fn finished_payload(r: &ReportRow, status: &str, document_id: Option<&str>) -> Value {
+    let mut p = json!({
+        "sellerId": r.seller_id,
+        "accountId": format!("amzn1.merchant.o.{}", r.seller_id),
+        "reportId": report_public_id(r.id),
+        "reportType": r.report_type,
+        "processingStatus": status,
+    });
+    if let Some(d) = document_id {
+        p["reportDocumentId"] = json!(d);
+    }
+    p
+}
+
+/// [`JOB_GENERATE`]: writes the document of an IN_PROGRESS report and finishes it (DONE, or
+/// FATAL with an error document). Runs again harmlessly: a report that is no longer
+/// IN_PROGRESS is left alone, and leftovers of an interrupted run are removed first.
+pub async fn generate(store: &Store, id: i64, at: Timestamp) -> Result<(), ApiError> {
+    let Some(report) = store.get_report(id).await.map_err(internal)? else {
+        return Ok(());
+    };
+    if report.status != "IN_PROGRESS" {
+        return Ok(());
+    }
+    let doc_id = derived_document_id(&format!("report:{}:{}", report.seller_id, report.id));
+    // Chunks of a run that died before finishing the report.
+    store
+        .delete_orphan_chunks(&doc_id)
+        .await
+        .map_err(internal)?;
+    // Processing ends when the work is done: at the job's time plus the real time it took.
+    let started = std::time::Instant::now();
+    let supported = SUPPORTED.contains(&report.report_type.as_str());
+    let gzip = supported && is_compressed(&report.report_type);
+    let mut writer = DocumentWriter::new(store.clone(), &doc_id, gzip);
+    let (status, content_type) = if supported {
+        match generate_content(store, &report, at, &mut writer).await {
+            Ok(()) => ("DONE", content_type(&report.report_type)),
+            Err(e) => {
+                // A generator failure is the report's failure (FATAL with an error document), as
+                // at Amazon; the store error goes to the log.
+                tracing::warn!(report = id, error = %e, "report generation failed");
+                writer = DocumentWriter::new(store.clone(), &doc_id, false);
+                write_error(
+                    &mut writer,
+                    "spapi could not generate this report: internal error.",
+                )
+                .await
+                .map_err(internal)?;
+                ("FATAL", "application/json")
+            }
+        }
+    } else {
+        write_error(
+            &mut writer,
+            &format!(
+                "spapi cannot generate reports of type {} yet; supported types: {}.",
+                report.report_type,
+                SUPPORTED.join(", ")
+            ),
+        )
+        .await
+        .map_err(internal)?;
+        ("FATAL", "application/json")
+    };
+    let (generation, size) = writer.finish().await.map_err(internal)?;
+    if let Ok(secs) = std::env::var(PAUSE_ENV)
+        && let Ok(secs) = secs.parse::<u64>()
+    {
+        eprintln!(
+            "spapi test hook: report {} paused in the middle of its job",
+            report_public_id(id)
+        );
+        tokio::time::sleep(std::time::Duration::from_secs(secs)).await;
+    }
+    let took = SignedDuration::try_from(started.elapsed()).unwrap_or_default();
+    let at = at.checked_add(took).unwrap_or(at);
+    let mut tx = store.begin().await.map_err(internal)?;
+    let doc = DocumentRow {
+        id: doc_id.clone(),
+        seller_id: report.seller_id.clone(),
+        kind: "report".into(),
+        content_type: content_type.into(),
+        compression: (status == "DONE" && gzip).then(|| "GZIP".into()),
+        resource: Some(report_public_id(id)),
+        content_md5: None,
+        generation: None,
+        size: 0,
+        created_at_us: at.as_microsecond(),
+        uploaded_at_us: None,
+    };
+    if tx.get_document(&doc_id).await.map_err(internal)?.is_none() {
+        tx.insert_document(&doc).await.map_err(internal)?;
+    }
+    tx.switch_document_content(&doc_id, generation, size, at.as_microsecond())
+        .await
+        .map_err(internal)?;
+    let moved = tx
+        .transition_report(
+            id,
+            &["IN_PROGRESS"],
+            status,
+            None,
+            Some(at.as_microsecond()),
+            Some(&doc_id),
+        )
+        .await
+        .map_err(internal)?;
+    if !moved {
+        // Finished by another worker meanwhile: keep its outcome.
+        tx.rollback().await.map_err(internal)?;
+        return Ok(());
+    }
+    tx.push_outbox(
+        REPORT_PROCESSING_FINISHED,
+        Some(&report.seller_id),
+        &finished_payload(&report, status, Some(&doc_id)),
+    )
+    .await
+    .map_err(internal)?;
+    tx.commit().await.map_err(internal)
+}
+
+async fn write_error(w: &mut DocumentWriter, message: &str) -> Result<(), StoreError> {
+    // Amazon's FATAL report documents are small JSON documents naming the problem.
+    let doc = json!({"errorDetails": message});
+    w.write(doc.to_string().as_bytes()).await
+}
+
+/// Writes the content of a supported report type.
+pub async fn generate_content(
+    store: &Store,
+    report: &ReportRow,
+    now: Timestamp,
+    w: &mut DocumentWriter,
+) -> Result<(), StoreError> {
+    match report.report_type.as_str() {
+        "GET_MERCHANT_LISTINGS_ALL_DATA" => {
+            listings::merchant_listings(store, report, w, false).await
+        }
+        "GET_MERCHANT_LISTINGS_DATA" => listings::merchant_listings(store, report, w, true).await,
+        "GET_FLAT_FILE_OPEN_LISTINGS_DATA" => listings::open_listings(store, report, w).await,
+        "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL" => {
+            orders::all_orders(store, report, now, w, false).await
+        }
+        "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL" => {
+            orders::all_orders(store, report, now, w, true).await
+        }
+        "GET_FLAT_FILE_ORDER_REPORT_DATA_SHIPPING" => orders::shipping(store, report, now, w).await,
+        "GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA" => inventory::myi(store, report, w).await,
+        "GET_AFN_INVENTORY_DATA" => inventory::afn(store, report, w).await,
+        "GET_SALES_AND_TRAFFIC_REPORT" => sales_traffic::generate(store, report, now, w).await,
+        other => Err(StoreError::Corrupt(format!("no generator for {other}"))),
+    }
+}
+
+/// Cancels a seller's report: only IN_QUEUE reports can be cancelled (400 otherwise, as at
+/// Amazon). The cancellation sends REPORT_PROCESSING_FINISHED with CANCELLED.
+pub async fn cancel(
+    store: &Store,
+    seller_id: &str,
+    id: i64,
+    at: Timestamp,
+) -> Result<(), ApiError> {
+    let mut tx = store.begin().await.map_err(internal)?;
+    let report = match tx.get_report(id).await.map_err(internal)? {
+        Some(r) if r.seller_id == seller_id => r,
+        _ => return Err(ApiError::not_found()),
+    };
+    let moved = tx
+        .transition_report(
+            id,
+            &["IN_QUEUE"],
+            "CANCELLED",
+            None,
+            Some(at.as_microsecond()),
+            None,
+        )
+        .await
+        .map_err(internal)?;
+    if !moved {
+        return Err(ApiError::invalid_input(format!(
+            "The report cannot be cancelled: its processingStatus is {}; only IN_QUEUE reports can be cancelled.",
+            report.status
+        )));
+    }
+    tx.push_outbox(
+        REPORT_PROCESSING_FINISHED,
+        Some(seller_id),
+        &finished_payload(&report, "CANCELLED", None),
+    )
+    .await
+    .map_err(internal)?;
+    tx.commit().await.map_err(internal)
+}
+
+/// Creates (or replaces: Amazon cancels a schedule of the same type and marketplaces) a
+/// report schedule; the first report is created at `first` (now when absent).
+#[allow(clippy::too_many_arguments)]
+pub async fn create_schedule(
+    store: &Store,
+    seller_id: &str,
+    report_type: &str,
+    mut marketplace_ids: Vec<String>,
+    options: Option<Value>,
+    period: &str,
+    first: Timestamp,
+    now: Timestamp,
+) -> Result<String, ApiError> {
+    marketplace_ids.sort();
+    marketplace_ids.dedup();
+    let mut tx = store.begin().await.map_err(internal)?;
+    for old in tx
+        .matching_schedules(seller_id, report_type, &marketplace_ids)
+        .await
+        .map_err(internal)?
+    {
+        tx.delete_schedule(&old).await.map_err(internal)?;
+    }
+    let id = format!("{}", 50_000_000_000u64 + u64::from(rand::random::<u32>()));
+    let row = ScheduleRow {
+        id: id.clone(),
+        seller_id: seller_id.into(),
+        report_type: report_type.into(),
+        marketplace_ids,
+        options,
+        period: period.into(),
+        next_at_us: first.as_microsecond(),
+        created_at_us: now.as_microsecond(),
+    };
+    tx.insert_schedule(&row).await.map_err(internal)?;
+    tx.enqueue_job(
+        JOB_SCHEDULE,
+        row.next_at_us,
+        &json!({"scheduleId": id, "at": row.next_at_us}),
+    )
+    .await
+    .map_err(internal)?;
+    tx.commit().await.map_err(internal)?;
+    Ok(id)
+}
+
+/// [`JOB_SCHEDULE`]: if the schedule still exists and is due at `at_us`, creates its report
+/// (data window: the period before `at`) and moves the schedule on by its period.
+pub async fn schedule_tick(store: &Store, schedule_id: &str, at_us: i64) -> Result<(), ApiError> {
+    let mut tx = store.begin().await.map_err(internal)?;
+    let Some(s) = tx.get_schedule(schedule_id).await.map_err(internal)? else {
+        return Ok(());
+    };
+    let at = Timestamp::from_microsecond(at_us).map_err(internal)?;
+    let Some(next) = next_time(&s.period, at) else {
+        return Ok(());
+    };
+    if !tx
+        .advance_schedule(schedule_id, at_us, next.as_microsecond())
+        .await
+        .map_err(internal)?
+    {
+        // Replaced or already run.
+        return Ok(());
+    }
+    let span = next.duration_since(at);
+    insert(
+        &mut tx,
+        NewReport {
+            seller_id: s.seller_id.clone(),
+            report_type: s.report_type.clone(),
+            marketplace_ids: s.marketplace_ids.clone(),
+            options: s.options.clone(),
+            data_start: at.checked_sub(span).ok(),
+            data_end: Some(at),
+            schedule_id: Some(s.id.clone()),
+        },
+        at,
+    )
+    .await?;
+    tx.enqueue_job(
+        JOB_SCHEDULE,
+        next.as_microsecond(),
+        &json!({"scheduleId": s.id, "at": next.as_microsecond()}),
+    )
+    .await
+    .map_err(internal)?;
+    tx.commit().await.map_err(internal)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods_move_schedules_on() {
+        let t: Timestamp = "2025-01-31T10:00:00Z".parse().unwrap();
+        let at = |p: &str| next_time(p, t).unwrap().to_string();
+        assert_eq!(at("PT5M"), "2025-01-31T10:05:00Z");
+        assert_eq!(at("PT84H"), "2025-02-03T22:00:00Z");
+        assert_eq!(at("P7D"), "2025-02-07T10:00:00Z");
+        // A calendar month, clamped to the shorter month.
+        assert_eq!(at("P1M"), "2025-02-28T10:00:00Z");
+        assert!(next_time("PT7M", t).is_none());
+        assert!(next_time("P1Y", t).is_none());
+    }
+
+    #[test]
+    fn restricted_and_compressed_types() {
+        assert!(is_restricted("GET_FLAT_FILE_ORDER_REPORT_DATA_SHIPPING"));
+        assert!(!is_restricted(
+            "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL"
+        ));
+        assert!(is_compressed("GET_SALES_AND_TRAFFIC_REPORT"));
+        assert!(!is_compressed("GET_MERCHANT_LISTINGS_ALL_DATA"));
+        assert_eq!(
+            content_type("GET_SALES_AND_TRAFFIC_REPORT"),
+            "application/json"
+        );
+    }
+}
