@@ -3,7 +3,7 @@
 use serde_json::Value;
 use sqlx::AssertSqlSafe;
 
-use super::{Conn, Store, StoreError, StoreTx, on_conn};
+use super::{Backend, Conn, Store, StoreError, StoreTx, on_conn};
 
 /// A catalog item.
 #[derive(Debug, Clone, PartialEq)]
@@ -275,11 +275,17 @@ macro_rules! bind_order {
 /// Columns bound per order.
 const ORDER_INSERT_COLUMNS: usize = 20;
 
-fn insert_orders_sql(rows: usize) -> String {
+/// The INSERT of `rows` orders. SQLite gets anonymous `?` placeholders: for numbered ones its
+/// driver looks up every parameter's name, and each lookup walks the statement's parameter list,
+/// which made binding a 200-order statement cost more than everything else in world generation.
+fn insert_orders_sql(rows: usize, backend: Backend) -> String {
     let tuples: Vec<String> = (0..rows)
         .map(|r| {
             let marks: Vec<String> = (1..=ORDER_INSERT_COLUMNS)
-                .map(|c| format!("${}", r * ORDER_INSERT_COLUMNS + c))
+                .map(|c| match backend {
+                    Backend::Sqlite => "?".to_string(),
+                    Backend::Postgres => format!("${}", r * ORDER_INSERT_COLUMNS + c),
+                })
                 .collect();
             format!("({})", marks.join(", "))
         })
@@ -292,7 +298,7 @@ fn insert_orders_sql(rows: usize) -> String {
 }
 
 async fn insert_order(conn: Conn<'_>, o: &OrderRow) -> Result<i64, StoreError> {
-    let sql = format!("{} RETURNING id", insert_orders_sql(1));
+    let sql = format!("{} RETURNING id", insert_orders_sql(1, conn.backend()));
     Ok(on_conn!(conn, |c| {
         bind_order!(sqlx::query_scalar(AssertSqlSafe(sql)), o)
             .fetch_one(c)
@@ -305,7 +311,7 @@ async fn insert_orders(conn: Conn<'_>, rows: &[OrderRow]) -> Result<(), StoreErr
     if rows.is_empty() {
         return Ok(());
     }
-    let sql = insert_orders_sql(rows.len());
+    let sql = insert_orders_sql(rows.len(), conn.backend());
     on_conn!(conn, |c| {
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for o in rows {
