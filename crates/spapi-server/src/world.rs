@@ -173,6 +173,9 @@ pub async fn generate(
 /// progress is visible.
 const ORDERS_PER_COMMIT: usize = 5_000;
 
+/// An order made by the generator, with the job that moves it on, if any (kind, due time).
+type MadeOrder = (crate::store::OrderRow, Option<(&'static str, i64)>);
+
 /// Orders per INSERT statement (20 values each: well under SQLite's and PostgreSQL's limits).
 const ORDERS_PER_INSERT: usize = 200;
 
@@ -300,170 +303,189 @@ pub async fn generate_with_progress(
             [of(false), of(true)]
         })
         .collect();
-    let mut batch: Vec<crate::store::OrderRow> = Vec::with_capacity(ORDERS_PER_INSERT);
-    for purchase_us in times {
-        let purchase = Timestamp::from_microsecond(purchase_us).unwrap_or(now);
-        let age = now.duration_since(purchase);
-        // Most orders come from the home marketplace.
-        let m = if rng.random_bool(0.8) {
-            0
-        } else {
-            rng.random_range(0..markets.len())
-        };
-        let mp = markets[m];
-        let in_market = &in_market_of[m];
-        if in_market.is_empty() {
-            continue;
-        }
-        let first = *pick(&mut rng, in_market);
-        let afn = listings[first].0.fulfillment_channel == "AFN";
-        // Lines of one order share its channel.
-        let same_channel = &channel_of[m][afn as usize];
-        let n_lines = if rng.random_bool(0.15) {
-            rng.random_range(2..4)
-        } else {
-            1
-        };
-        let mut chosen = vec![first];
-        while chosen.len() < n_lines.min(same_channel.len()) {
-            let c = *pick(&mut rng, same_channel);
-            if !chosen.contains(&c) {
-                chosen.push(c);
-            }
-        }
-        let status = history_status(&mut rng, age, afn);
-        let prime = if afn {
-            rng.random_bool(0.6)
-        } else {
-            rng.random_bool(0.1)
-        };
-        let shipped_all = status == "Shipped";
-        let mut lines = Vec::new();
-        for (k, &i) in chosen.iter().enumerate() {
-            let (l, title) = &listings[i];
-            let quantity = if rng.random_bool(0.8) {
-                1
-            } else {
-                rng.random_range(2..4)
-            };
-            let unit = money::parse(&l.price, mp.currency).unwrap_or(999);
-            let promo = rng.random_bool(0.1);
-            // A partially shipped order has shipped its first line.
-            let quantity_shipped = if shipped_all || (status == "PartiallyShipped" && k == 0) {
-                quantity
-            } else {
+    // Orders are made on a blocking thread and written here as they come: the two halves of
+    // the work (building the documents, the store's writes) run on two cores at once. The
+    // channel holds a few batches, so memory stays flat whatever the size.
+    let (out, mut batches) = tokio::sync::mpsc::channel::<Vec<MadeOrder>>(4);
+    let seller_id = seller.selling_partner_id.clone();
+    let maker = tokio::task::spawn_blocking(move || {
+        let mut batch: Vec<MadeOrder> = Vec::with_capacity(ORDERS_PER_INSERT);
+        for purchase_us in times {
+            let purchase = Timestamp::from_microsecond(purchase_us).unwrap_or(now);
+            let age = now.duration_since(purchase);
+            // Most orders come from the home marketplace.
+            let m = if rng.random_bool(0.8) {
                 0
+            } else {
+                rng.random_range(0..markets.len())
             };
-            lines.push(LineFacts {
-                order_item_id: order_item_id(&mut rng),
-                asin: l.asin.clone(),
-                sku: l.sku.clone(),
-                title: title.clone(),
-                quantity,
-                quantity_shipped,
-                unit_price_minor: unit,
-                shipping_minor: if prime || afn { 0 } else { localize(399, mp) },
-                promotion_minor: if promo { unit * quantity / 10 } else { 0 },
-                promotion_id: promo.then(|| format!("PROMO-{}", alnum(&mut rng, 6))),
-            });
-            if matches!(status, "Pending" | "Unshipped" | "PartiallyShipped") {
-                listings[i].0.reserved += quantity - quantity_shipped;
+            let mp = markets[m];
+            let in_market = &in_market_of[m];
+            if in_market.is_empty() {
+                continue;
+            }
+            let first = *pick(&mut rng, in_market);
+            let afn = listings[first].0.fulfillment_channel == "AFN";
+            // Lines of one order share its channel.
+            let same_channel = &channel_of[m][afn as usize];
+            let n_lines = if rng.random_bool(0.15) {
+                rng.random_range(2..4)
+            } else {
+                1
+            };
+            let mut chosen = vec![first];
+            while chosen.len() < n_lines.min(same_channel.len()) {
+                let c = *pick(&mut rng, same_channel);
+                if !chosen.contains(&c) {
+                    chosen.push(c);
+                }
+            }
+            let status = history_status(&mut rng, age, afn);
+            let prime = if afn {
+                rng.random_bool(0.6)
+            } else {
+                rng.random_bool(0.1)
+            };
+            let shipped_all = status == "Shipped";
+            let mut lines = Vec::new();
+            for (k, &i) in chosen.iter().enumerate() {
+                let (l, title) = &listings[i];
+                let quantity = if rng.random_bool(0.8) {
+                    1
+                } else {
+                    rng.random_range(2..4)
+                };
+                let unit = money::parse(&l.price, mp.currency).unwrap_or(999);
+                let promo = rng.random_bool(0.1);
+                // A partially shipped order has shipped its first line.
+                let quantity_shipped = if shipped_all || (status == "PartiallyShipped" && k == 0) {
+                    quantity
+                } else {
+                    0
+                };
+                lines.push(LineFacts {
+                    order_item_id: order_item_id(&mut rng),
+                    asin: l.asin.clone(),
+                    sku: l.sku.clone(),
+                    title: title.clone(),
+                    quantity,
+                    quantity_shipped,
+                    unit_price_minor: unit,
+                    shipping_minor: if prime || afn { 0 } else { localize(399, mp) },
+                    promotion_minor: if promo { unit * quantity / 10 } else { 0 },
+                    promotion_id: promo.then(|| format!("PROMO-{}", alnum(&mut rng, 6))),
+                });
+                if matches!(status, "Pending" | "Unshipped" | "PartiallyShipped") {
+                    listings[i].0.reserved += quantity - quantity_shipped;
+                }
+            }
+            let status = if status == "PartiallyShipped" && lines.len() < 2 {
+                "Unshipped"
+            } else {
+                status
+            };
+            let id = order_id(&mut rng, mp);
+            let buyer_name = format!("{} {}", pick(&mut rng, FIRST), pick(&mut rng, LAST));
+            let business = rng.random_bool(0.1);
+            let updated = match status {
+                "Shipped" | "Canceled" | "Unfulfillable" => purchase
+                    .checked_add(SignedDuration::from_hours(rng.random_range(2..48)))
+                    .unwrap_or(purchase),
+                "Pending" => purchase,
+                _ => purchase
+                    .checked_add(SignedDuration::from_mins(5))
+                    .unwrap_or(purchase),
+            };
+            let updated = updated.min(now);
+            let facts = OrderFacts {
+                buyer_email: format!(
+                    "{}@marketplace.amazon.{}",
+                    digits(&mut rng, 14),
+                    mp.country_code.to_lowercase()
+                ),
+                amazon_order_id: id,
+                seller_id: seller_id.clone(),
+                marketplace: mp,
+                channel: if afn { "AFN" } else { "MFN" },
+                status: status.to_string(),
+                purchase,
+                updated,
+                prime,
+                business,
+                payment_method: "Other",
+                buyer_name: buyer_name.clone(),
+                buyer_company: business.then(|| {
+                    format!(
+                        "{} Trading Ltd",
+                        buyer_name.split(' ').nth(1).unwrap_or("Acme")
+                    )
+                }),
+                ship_to: {
+                    let mut a = orders::default_address(mp);
+                    a.name = Some(buyer_name);
+                    a
+                },
+                seller_order_id: rng
+                    .random_bool(0.3)
+                    .then(|| format!("SO-{}", digits(&mut rng, 8))),
+                // A few MFN orders in the home marketplace are picked up in a store.
+                ispu_store: (!afn
+                    && mp.id == markets[0].id
+                    && status != "PartiallyShipped"
+                    && rng.random_bool(0.03))
+                .then(|| format!("STORE-{}", digits(&mut rng, 4))),
+                lines,
+            };
+            let row = orders::assemble(&facts);
+            // Orders still moving get their next step on the clock.
+            let job = if status == "Pending" {
+                let at = purchase
+                    .checked_add(orders::PENDING_FOR)
+                    .unwrap_or(purchase);
+                Some((orders::JOB_RELEASE_PENDING, at.as_microsecond()))
+            } else if status == "Unshipped" && afn {
+                let at = updated
+                    .checked_add(orders::FBA_SHIPS_AFTER)
+                    .unwrap_or(updated);
+                Some((orders::JOB_FBA_SHIP, at.as_microsecond()))
+            } else {
+                None
+            };
+            batch.push((row, job));
+            if batch.len() >= ORDERS_PER_INSERT
+                && out.blocking_send(std::mem::take(&mut batch)).is_err()
+            {
+                // The writer stopped (a store error): it reports why.
+                return listings;
             }
         }
-        let status = if status == "PartiallyShipped" && lines.len() < 2 {
-            "Unshipped"
-        } else {
-            status
-        };
-        let id = order_id(&mut rng, mp);
-        let buyer_name = format!("{} {}", pick(&mut rng, FIRST), pick(&mut rng, LAST));
-        let business = rng.random_bool(0.1);
-        let updated = match status {
-            "Shipped" | "Canceled" | "Unfulfillable" => purchase
-                .checked_add(SignedDuration::from_hours(rng.random_range(2..48)))
-                .unwrap_or(purchase),
-            "Pending" => purchase,
-            _ => purchase
-                .checked_add(SignedDuration::from_mins(5))
-                .unwrap_or(purchase),
-        };
-        let updated = updated.min(now);
-        let facts = OrderFacts {
-            buyer_email: format!(
-                "{}@marketplace.amazon.{}",
-                digits(&mut rng, 14),
-                mp.country_code.to_lowercase()
-            ),
-            amazon_order_id: id,
-            seller_id: seller.selling_partner_id.clone(),
-            marketplace: mp,
-            channel: if afn { "AFN" } else { "MFN" },
-            status: status.to_string(),
-            purchase,
-            updated,
-            prime,
-            business,
-            payment_method: "Other",
-            buyer_name: buyer_name.clone(),
-            buyer_company: business.then(|| {
-                format!(
-                    "{} Trading Ltd",
-                    buyer_name.split(' ').nth(1).unwrap_or("Acme")
-                )
-            }),
-            ship_to: {
-                let mut a = orders::default_address(mp);
-                a.name = Some(buyer_name);
-                a
-            },
-            seller_order_id: rng
-                .random_bool(0.3)
-                .then(|| format!("SO-{}", digits(&mut rng, 8))),
-            // A few MFN orders in the home marketplace are picked up in a store.
-            ispu_store: (!afn
-                && mp.id == markets[0].id
-                && status != "PartiallyShipped"
-                && rng.random_bool(0.03))
-            .then(|| format!("STORE-{}", digits(&mut rng, 4))),
-            lines,
-        };
-        let row = orders::assemble(&facts);
-        // Orders still moving get their next step on the clock.
-        if status == "Pending" {
-            let at = purchase
-                .checked_add(orders::PENDING_FOR)
-                .unwrap_or(purchase);
-            tx.enqueue_job(
-                orders::JOB_RELEASE_PENDING,
-                at.as_microsecond(),
-                &json!({"amazonOrderId": row.amazon_order_id}),
-            )
-            .await?;
-        } else if status == "Unshipped" && afn {
-            let at = updated
-                .checked_add(orders::FBA_SHIPS_AFTER)
-                .unwrap_or(updated);
-            tx.enqueue_job(
-                orders::JOB_FBA_SHIP,
-                at.as_microsecond(),
-                &json!({"amazonOrderId": row.amazon_order_id}),
-            )
-            .await?;
+        if !batch.is_empty() {
+            let _ = out.blocking_send(batch);
         }
-        batch.push(row);
-        stats.orders += 1;
-        if batch.len() >= ORDERS_PER_INSERT {
-            tx.insert_orders(&batch).await?;
-            batch.clear();
-            progress.store(stats.orders, Ordering::Relaxed);
+        listings
+    });
+    let mut committed = 0;
+    while let Some(batch) = batches.recv().await {
+        let mut rows = Vec::with_capacity(batch.len());
+        for (row, job) in batch {
+            if let Some((kind, at)) = job {
+                tx.enqueue_job(kind, at, &json!({"amazonOrderId": row.amazon_order_id}))
+                    .await?;
+            }
+            rows.push(row);
         }
-        if stats.orders.is_multiple_of(ORDERS_PER_COMMIT) {
+        tx.insert_orders(&rows).await?;
+        stats.orders += rows.len();
+        progress.store(stats.orders, Ordering::Relaxed);
+        if stats.orders / ORDERS_PER_COMMIT > committed {
+            committed = stats.orders / ORDERS_PER_COMMIT;
             tx.commit().await?;
             tx = store.begin().await?;
         }
     }
-    tx.insert_orders(&batch).await?;
-    progress.store(stats.orders, Ordering::Relaxed);
+    let listings = maker
+        .await
+        .map_err(|e| StoreError::Corrupt(format!("making orders failed: {e}")))?;
     for (l, _) in &listings {
         tx.upsert_listing(l).await?;
     }
