@@ -4,7 +4,7 @@
 //! including jobs that earlier jobs of the interval scheduled.
 
 use crate::clock::Clock;
-use crate::market::{buyers, orders};
+use crate::market::{buyers, listings, orders};
 use crate::store::{Job, Store};
 use jiff::Timestamp;
 use std::time::Duration;
@@ -88,6 +88,18 @@ impl Runner {
                 let seller = job.payload["sellerId"].as_str().unwrap_or_default();
                 let generation = job.payload["generation"].as_i64().unwrap_or(0);
                 buyers::tick(&self.store, seller, generation, at).await
+            }
+            listings::JOB_CREATE_ASIN => {
+                let p = &job.payload;
+                let field = |k: &str| p[k].as_str().unwrap_or_default().to_string();
+                listings::create_asin(
+                    &self.store,
+                    &field("sellerId"),
+                    &field("sku"),
+                    &field("marketplaceId"),
+                    at,
+                )
+                .await
             }
             other => {
                 tracing::warn!(kind = other, "unknown job kind");

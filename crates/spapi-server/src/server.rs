@@ -74,10 +74,30 @@ impl ServerConfig {
 /// The implementations of every API that spapi serves. Operations that no implementation
 /// answers yet keep the generated default (501 `NotImplemented`).
 pub fn apis(auth: &Auth, router: &Arc<Router>) -> Apis {
+    apis_at(auth, router, &format!("http://127.0.0.1:{DEFAULT_PORT}"))
+}
+
+/// [`apis`] for a server reachable at `public_base` (`http://host:port`: the links spapi hands
+/// out, such as product type schema documents, start with it).
+pub fn apis_at(auth: &Auth, router: &Arc<Router>, public_base: &str) -> Apis {
     use crate::apis::{orders::Orders, sales::Sales, sellers::Sellers, tokens::Tokens};
     let store = auth.store().clone();
     let clock = auth.clock().clone();
     Apis {
+        catalog_items_2022_04_01: Arc::new(crate::apis::catalog_items::CatalogItems::new(
+            store.clone(),
+        )),
+        catalog_items_v0: Arc::new(crate::apis::catalog_v0::CatalogV0::new(store.clone())),
+        definitions_product_types_2020_09_01: Arc::new(crate::apis::definitions::Definitions::new(
+            public_base.to_string(),
+        )),
+        listings_items_2021_08_01: Arc::new(crate::apis::listings::Listings::new(
+            store.clone(),
+            clock.clone(),
+        )),
+        listings_restrictions_2021_08_01: Arc::new(crate::apis::restrictions::Restrictions::new(
+            store.clone(),
+        )),
         notifications_v1: Arc::new(crate::apis::notifications::Notifications::new(
             store.clone(),
             clock.clone(),
@@ -150,7 +170,12 @@ impl Server {
         });
         let auth = Auth::new(store.clone(), clock.clone()).await?;
         let router = Arc::new(Router::new());
-        let apis = apis(&auth, &router);
+        // Bound before the APIs are made, so that the links they hand out name the port.
+        let listener = tokio::net::TcpListener::bind(config.addr)
+            .await
+            .with_context(|| format!("binding {}", config.addr))?;
+        let addr = listener.local_addr()?;
+        let apis = apis_at(&auth, &router, &format!("http://{addr}"));
         let traffic = Traffic::start(store.clone(), clock.clone(), config.throttle);
         let sp = SpApi::new(router, apis, auth.clone(), config.http.clone())
             .with_traffic(traffic.clone());
@@ -175,11 +200,8 @@ impl Server {
         let notify_task =
             crate::notify::Notifier::new(store.clone(), clock.clone(), config.sqs_endpoint.clone())
                 .spawn(std::time::Duration::from_millis(100));
-        let app = http::app(sp, ControlPlane::new(auth.clone(), jobs, &admin_token));
-        let listener = tokio::net::TcpListener::bind(config.addr)
-            .await
-            .with_context(|| format!("binding {}", config.addr))?;
-        let addr = listener.local_addr()?;
+        let app = http::app(sp, ControlPlane::new(auth.clone(), jobs, &admin_token))
+            .merge(crate::apis::definitions::routes());
         let sandbox = match sandbox_sp {
             Some((sb, sandbox_addr)) => {
                 let stats = sb.sandbox_stats().unwrap_or_default();

@@ -53,6 +53,11 @@ const SQLITE: &[Embedded] = &[
         "regulated",
         include_str!("../../migrations/sqlite/0006_regulated.sql"),
     ),
+    (
+        7,
+        "catalog_listings",
+        include_str!("../../migrations/sqlite/0007_catalog_listings.sql"),
+    ),
 ];
 
 /// PostgreSQL migrations, in version order; the same versions as [`SQLITE`].
@@ -86,6 +91,11 @@ const POSTGRES: &[Embedded] = &[
         6,
         "regulated",
         include_str!("../../migrations/postgres/0006_regulated.sql"),
+    ),
+    (
+        7,
+        "catalog_listings",
+        include_str!("../../migrations/postgres/0007_catalog_listings.sql"),
     ),
 ];
 

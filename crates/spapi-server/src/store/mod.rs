@@ -23,6 +23,7 @@
 //! its row struct and queries, and list it in `WORLD_TABLES` unless it survives a reset.
 
 mod auth;
+mod catalog;
 mod conn;
 mod error;
 mod jobs;
@@ -48,6 +49,7 @@ pub use auth::{
     AppRecord, AuthCodeRecord, AuthorizationRecord, NewAccessToken, SellerRecord, TokenGrant,
     TokenKind,
 };
+pub use catalog::{CatalogQuery, CatalogSearch, ListingDoc, ListingQuery};
 pub(crate) use conn::{Conn, on_conn};
 pub use error::StoreError;
 pub use jobs::{Job, JobState};
@@ -72,6 +74,7 @@ const WORLD_TABLES: &[&str] = &[
     "notify_destinations",
     "orders",
     "listings",
+    "catalog_identifiers",
     "catalog_items",
     "jobs",
     "outbox",
@@ -86,7 +89,7 @@ const WORLD_TABLES: &[&str] = &[
 ];
 
 /// The schema version the migrations bring a store to (`meta` key `schema.version`).
-pub const SCHEMA_VERSION: &str = "6";
+pub const SCHEMA_VERSION: &str = "7";
 
 /// `meta` keys with this prefix describe the schema and survive [`Store::reset`].
 pub const SCHEMA_META_PREFIX: &str = "schema.";
