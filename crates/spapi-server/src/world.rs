@@ -507,6 +507,10 @@ fn ean_for(label: &str) -> String {
     format!("{body}{}", (10 - sum % 10) % 10)
 }
 
+/// A catalog item to store: the row, its browse classification and its (type, value)
+/// identifiers.
+type CatalogEntry = (CatalogItemRow, String, Vec<(String, String)>);
+
 /// The catalog items a generated product brings: the item itself with real attributes of its
 /// product type, an EAN, images, a classification and a sales rank; for product types sold in
 /// variations also a variation parent and two sibling variations (other sizes), linked both
@@ -522,7 +526,7 @@ fn catalog_entries(
     noun: &str,
     product_type: &str,
     color: &str,
-) -> Vec<(CatalogItemRow, String, Vec<(String, String)>)> {
+) -> Vec<CatalogEntry> {
     use crate::market::{catalog, product_types};
     let Some(spec) = product_types::spec(product_type) else {
         return vec![];

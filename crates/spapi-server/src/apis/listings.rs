@@ -120,7 +120,7 @@ pub(crate) fn token(offset: i64, fingerprint: &str) -> String {
 pub(crate) fn parse_token(t: &str, fingerprint: &str) -> Result<i64, ApiError> {
     let bad =
         || ApiError::invalid_parameter("pageToken", "the page token is not valid for this query");
-    if t.len() % 2 != 0 || !t.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if !t.len().is_multiple_of(2) || !t.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(bad());
     }
     let raw: Vec<u8> = (0..t.len())
