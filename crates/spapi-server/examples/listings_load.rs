@@ -191,7 +191,10 @@ async fn main() -> anyhow::Result<()> {
     println!("| operation | requests | req/s | p50 ms | p90 ms | p99 ms | max ms | errors |");
     println!("|---|---|---|---|---|---|---|---|");
     let sid = seller.selling_partner_id.clone();
-    let runs: Vec<(&str, Arc<dyn Fn(&mut rand::rngs::StdRng) -> String + Send + Sync>)> = vec![
+    let runs: Vec<(
+        &str,
+        Arc<dyn Fn(&mut rand::rngs::StdRng) -> String + Send + Sync>,
+    )> = vec![
         ("getListingsItem (all includedData)", {
             let skus = skus.clone();
             Arc::new(move |rng| {
@@ -212,8 +215,12 @@ async fn main() -> anyhow::Result<()> {
         }),
         ("searchCatalogItems (2 keywords, page of 20)", {
             Arc::new(move |rng| {
-                const A: &[&str] = &["classic", "premium", "eco", "travel", "pro", "soft", "rugged", "compact"];
-                const N: &[&str] = &["shirt", "shoes", "mug", "lamp", "backpack", "bottle", "knife", "novel"];
+                const A: &[&str] = &[
+                    "classic", "premium", "eco", "travel", "pro", "soft", "rugged", "compact",
+                ];
+                const N: &[&str] = &[
+                    "shirt", "shoes", "mug", "lamp", "backpack", "bottle", "knife", "novel",
+                ];
                 format!(
                     "/catalog/2022-04-01/items?marketplaceIds=ATVPDKIKX0DER&keywords={},{}&pageSize=20",
                     A[rng.random_range(0..A.len())],

@@ -77,28 +77,33 @@ async fn find(
     brand: Option<&str>,
     types: &[&str],
 ) -> Option<(String, String)> {
-    let (_, found) = call(
-        w,
-        token,
-        Method::GET,
-        &format!("/catalog/2022-04-01/items?marketplaceIds={US}&keywords=a&pageSize=20&includedData=summaries,productTypes"),
-        None,
-    )
-    .await;
-    conforms(CATALOG, "searchCatalogItems", 200, &found);
-    let mut token_next = found["pagination"]["nextToken"].as_str().map(String::from);
-    let mut items: Vec<Value> = found["items"].as_array().unwrap().clone();
-    while let Some(t) = token_next {
-        let (_, page) = call(
-            w,
-            token,
-            Method::GET,
-            &format!("/catalog/2022-04-01/items?marketplaceIds={US}&keywords=a&pageSize=20&includedData=summaries,productTypes&pageToken={t}"),
-            None,
-        )
-        .await;
-        items.extend(page["items"].as_array().unwrap().iter().cloned());
-        token_next = page["pagination"]["nextToken"].as_str().map(String::from);
+    // Every generated title has one of these words.
+    let mut items: Vec<Value> = Vec::new();
+    for word in [
+        "classic", "premium", "everyday", "compact", "deluxe", "eco", "travel", "pro", "soft",
+        "rugged",
+    ] {
+        let mut token_next: Option<String> = None;
+        loop {
+            let page_token = token_next
+                .as_deref()
+                .map(|t| format!("&pageToken={t}"))
+                .unwrap_or_default();
+            let (s, page) = call(
+                w,
+                token,
+                Method::GET,
+                &format!("/catalog/2022-04-01/items?marketplaceIds={US}&keywords={word}&pageSize=20&includedData=summaries,productTypes{page_token}"),
+                None,
+            )
+            .await;
+            conforms(CATALOG, "searchCatalogItems", s, &page);
+            items.extend(page["items"].as_array().unwrap().iter().cloned());
+            token_next = page["pagination"]["nextToken"].as_str().map(String::from);
+            if token_next.is_none() {
+                break;
+            }
+        }
     }
     items.into_iter().find_map(|i| {
         let b = i["summaries"][0]["brand"].as_str()?.to_string();

@@ -31,3 +31,13 @@ CREATE TABLE catalog_identifiers (
 ) STRICT;
 
 CREATE INDEX catalog_identifiers_asin ON catalog_identifiers (asin);
+
+-- Words of catalog item titles and brands (lower case), for keyword searches: each keyword
+-- of a search must be one of an item's words.
+CREATE TABLE catalog_keywords (
+    keyword TEXT NOT NULL,
+    asin    TEXT NOT NULL,
+    PRIMARY KEY (keyword, asin)
+) STRICT;
+
+CREATE INDEX catalog_keywords_asin ON catalog_keywords (asin);

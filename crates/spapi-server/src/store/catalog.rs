@@ -62,7 +62,7 @@ pub struct ListingQuery {
 /// A catalog keyword search.
 #[derive(Debug, Clone, Default)]
 pub struct CatalogQuery {
-    /// Every keyword must appear in the title or brand (case-insensitive).
+    /// Every word of every keyword must be a word of the title or brand (case-insensitive).
     pub keywords: Vec<String>,
     /// Brands (any of).
     pub brands: Vec<String>,
@@ -85,6 +85,14 @@ pub struct CatalogSearch {
     pub brands: Vec<(String, i64)>,
     /// (classification id, count) over all matches.
     pub classifications: Vec<(String, i64)>,
+}
+
+/// The words of a text for keyword searches: lower case, split at anything not alphanumeric.
+pub fn keywords_of(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
 }
 
 const DOC_COLUMNS: &str = "seller_id, sku, marketplace_id, asin, fulfillment_channel, price, \
@@ -406,10 +414,14 @@ impl Store {
     pub async fn search_catalog(&self, q: &CatalogQuery) -> Result<CatalogSearch, StoreError> {
         let mut binds = Vec::new();
         let mut cond = String::from("1 = 1");
-        for k in &q.keywords {
-            binds.push(Bind::Text(format!("%{}%", k.to_lowercase())));
+        let words: Vec<String> = q.keywords.iter().flat_map(|k| keywords_of(k)).collect();
+        if words.is_empty() && !q.keywords.is_empty() {
+            cond.push_str(" AND 1 = 0");
+        }
+        for w in words {
+            binds.push(Bind::Text(w));
             cond.push_str(&format!(
-                " AND LOWER(title || ' ' || brand) LIKE ${}",
+                " AND asin IN (SELECT asin FROM catalog_keywords WHERE keyword = ${})",
                 binds.len()
             ));
         }
@@ -580,6 +592,32 @@ impl StoreTx {
             .execute(c)
             .await?;
         });
+        on_conn!(self.conn(), |c| {
+            sqlx::query("DELETE FROM catalog_keywords WHERE asin = $1")
+                .bind(&item.asin)
+                .execute(c)
+                .await?;
+        });
+        let mut words = keywords_of(&item.title);
+        words.extend(keywords_of(&item.brand));
+        words.sort();
+        words.dedup();
+        if !words.is_empty() {
+            let marks: Vec<String> = (0..words.len())
+                .map(|i| format!("(${}, $1)", i + 2))
+                .collect();
+            let sql = format!(
+                "INSERT INTO catalog_keywords (keyword, asin) VALUES {}",
+                marks.join(", ")
+            );
+            on_conn!(self.conn(), |c| {
+                let mut qq = sqlx::query(AssertSqlSafe(sql)).bind(&item.asin);
+                for w in &words {
+                    qq = qq.bind(w);
+                }
+                qq.execute(c).await?;
+            });
+        }
         for (t, v) in identifiers {
             on_conn!(self.conn(), |c| {
                 sqlx::query(

@@ -75,6 +75,7 @@ const WORLD_TABLES: &[&str] = &[
     "orders",
     "listings",
     "catalog_identifiers",
+    "catalog_keywords",
     "catalog_items",
     "jobs",
     "outbox",
