@@ -411,20 +411,30 @@ impl Store {
     }
 
     /// A keyword catalog search with brand and classification refinements.
+    ///
+    /// One query finds the matches through the word index (only their ASIN, brand and
+    /// classification: the documents stay on disk); counts and refinements are made from that,
+    /// and only the page's documents are read.
     pub async fn search_catalog(&self, q: &CatalogQuery) -> Result<CatalogSearch, StoreError> {
         let mut binds = Vec::new();
-        let mut cond = String::from("1 = 1");
         let words: Vec<String> = q.keywords.iter().flat_map(|k| keywords_of(k)).collect();
-        if words.is_empty() && !q.keywords.is_empty() {
-            cond.push_str(" AND 1 = 0");
-        }
-        for w in words {
-            binds.push(Bind::Text(w));
-            cond.push_str(&format!(
-                " AND asin IN (SELECT asin FROM catalog_keywords WHERE keyword = ${})",
-                binds.len()
-            ));
-        }
+        let mut cond = if words.is_empty() && !q.keywords.is_empty() {
+            String::from("1 = 0")
+        } else if words.is_empty() {
+            String::from("1 = 1")
+        } else {
+            let parts: Vec<String> = words
+                .iter()
+                .map(|w| {
+                    binds.push(Bind::Text(w.clone()));
+                    format!(
+                        "SELECT asin FROM catalog_keywords WHERE keyword = ${}",
+                        binds.len()
+                    )
+                })
+                .collect();
+            format!("asin IN ({})", parts.join(" INTERSECT "))
+        };
         push_in(&mut cond, &mut binds, "brand", &q.brands);
         push_in(
             &mut cond,
@@ -432,23 +442,12 @@ impl Store {
             "classification_id",
             &q.classification_ids,
         );
-        let page_sql = format!(
-            "SELECT asin, title, brand, product_type, doc FROM catalog_items WHERE {cond} \
-             ORDER BY asin LIMIT {} OFFSET {}",
-            q.limit.max(1),
-            q.offset.max(0)
-        );
-        let brand_sql = format!(
-            "SELECT brand, COUNT(*) FROM catalog_items WHERE {cond} GROUP BY brand \
-             ORDER BY COUNT(*) DESC, brand LIMIT 10"
-        );
-        let class_sql = format!(
-            "SELECT classification_id, COUNT(*) FROM catalog_items WHERE {cond} \
-             GROUP BY classification_id ORDER BY COUNT(*) DESC, classification_id LIMIT 10"
+        let sql = format!(
+            "SELECT asin, brand, classification_id FROM catalog_items WHERE {cond} ORDER BY asin"
         );
         let mut pc = self.acquire().await?;
-        let rows: Vec<(String, String, String, String, String)> = on_conn!(pc.conn(), |c| {
-            let mut qq = sqlx::query_as(AssertSqlSafe(page_sql));
+        let matches: Vec<(String, String, String)> = on_conn!(pc.conn(), |c| {
+            let mut qq = sqlx::query_as(AssertSqlSafe(sql));
             for b in &binds {
                 qq = match b {
                     Bind::Text(s) => qq.bind(s.clone()),
@@ -457,48 +456,33 @@ impl Store {
             }
             qq.fetch_all(c).await?
         });
-        let mut groups = Vec::new();
-        for sql in [brand_sql, class_sql] {
-            let g: Vec<(String, i64)> = on_conn!(pc.conn(), |c| {
-                let mut qq = sqlx::query_as(AssertSqlSafe(sql));
-                for b in &binds {
-                    qq = match b {
-                        Bind::Text(s) => qq.bind(s.clone()),
-                        Bind::Int(i) => qq.bind(*i),
-                    };
-                }
-                qq.fetch_all(c).await?
-            });
-            groups.push(g);
+        let top = |mut counts: std::collections::HashMap<String, i64>| {
+            let mut v: Vec<(String, i64)> = counts.drain().collect();
+            v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            v.truncate(10);
+            v
+        };
+        let mut brands = std::collections::HashMap::new();
+        let mut classes = std::collections::HashMap::new();
+        for (_, b, c) in &matches {
+            *brands.entry(b.clone()).or_insert(0i64) += 1;
+            *classes.entry(c.clone()).or_insert(0i64) += 1;
         }
-        let classifications = groups.pop().unwrap_or_default();
-        let brands = groups.pop().unwrap_or_default();
-        let total_sql = format!("SELECT COUNT(*) FROM catalog_items WHERE {cond}");
-        let total: i64 = on_conn!(pc.conn(), |c| {
-            let mut qq = sqlx::query_scalar(AssertSqlSafe(total_sql));
-            for b in &binds {
-                qq = match b {
-                    Bind::Text(s) => qq.bind(s.clone()),
-                    Bind::Int(i) => qq.bind(*i),
-                };
+        let mut items = Vec::new();
+        for (asin, _, _) in matches
+            .iter()
+            .skip(q.offset.max(0) as usize)
+            .take(q.limit.max(1) as usize)
+        {
+            if let Some(i) = super::world::get_catalog_item(pc.conn(), asin).await? {
+                items.push(i);
             }
-            qq.fetch_one(c).await?
-        });
-        let mut items = Vec::with_capacity(rows.len());
-        for r in rows {
-            items.push(CatalogItemRow {
-                asin: r.0,
-                title: r.1,
-                brand: r.2,
-                product_type: r.3,
-                doc: parse_json(&r.4)?,
-            });
         }
         Ok(CatalogSearch {
-            total,
+            total: matches.len() as i64,
             items,
-            brands,
-            classifications,
+            brands: top(brands),
+            classifications: top(classes),
         })
     }
 }
