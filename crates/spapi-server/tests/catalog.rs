@@ -77,7 +77,9 @@ async fn world() -> (World, String) {
         .control(
             Method::POST,
             &format!("/sellers/{}/world", w.seller_id),
-            Some(json!({"seed": 11, "products": 30, "days": 1, "orders_per_day": 1})),
+            // Enough products that every product type occurs (seller ids, and so worlds, differ
+            // from run to run).
+            Some(json!({"seed": 11, "products": 80, "days": 1, "orders_per_day": 1})),
         )
         .await;
     assert_eq!(s, 201, "{b}");
@@ -193,12 +195,16 @@ async fn variations_link_parents_and_children_both_ways() {
     let (_, found) = api
         .search("&keywords=shirt&includedData=relationships,summaries&pageSize=20")
         .await;
+    let (_, shoes) = api
+        .search("&keywords=shoes&includedData=relationships,summaries&pageSize=20")
+        .await;
     let child = found["items"]
         .as_array()
         .unwrap()
         .iter()
+        .chain(shoes["items"].as_array().unwrap())
         .find(|i| i["summaries"][0]["itemClassification"] == "BASE_PRODUCT")
-        .expect("a shirt variation")
+        .unwrap_or_else(|| panic!("a shirt variation: {found}"))
         .clone();
     let rel = &child["relationships"][0]["relationships"][0];
     assert_eq!(rel["type"], "VARIATION");

@@ -63,7 +63,8 @@ async fn seller_with_world() -> World {
         .control(
             Method::POST,
             &format!("/sellers/{}/world", a.seller_id),
-            Some(json!({"seed": 5, "products": 40, "days": 1, "orders_per_day": 1})),
+            // Enough products that the gated brands occur (worlds differ with the seller id).
+            Some(json!({"seed": 5, "products": 80, "days": 1, "orders_per_day": 1})),
         )
         .await;
     assert_eq!(s, 201, "{b}");

@@ -418,10 +418,10 @@ impl Store {
     pub async fn search_catalog(&self, q: &CatalogQuery) -> Result<CatalogSearch, StoreError> {
         let mut binds = Vec::new();
         let words: Vec<String> = q.keywords.iter().flat_map(|k| keywords_of(k)).collect();
-        let mut cond = if words.is_empty() && !q.keywords.is_empty() {
-            String::from("1 = 0")
-        } else if words.is_empty() {
-            String::from("1 = 1")
+        // The matching ASINs drive primary-key lookups, so that the catalog table (with its
+        // documents) is never scanned.
+        let from = if words.is_empty() {
+            String::from("catalog_items c")
         } else {
             let parts: Vec<String> = words
                 .iter()
@@ -433,17 +433,29 @@ impl Store {
                     )
                 })
                 .collect();
-            format!("asin IN ({})", parts.join(" INTERSECT "))
+            // CROSS JOIN keeps the keyword matches as the outer loop in SQLite's planner (and is
+            // an ordinary join with the WHERE condition on PostgreSQL).
+            format!(
+                "({}) k CROSS JOIN catalog_items c",
+                parts.join(" INTERSECT ")
+            )
         };
-        push_in(&mut cond, &mut binds, "brand", &q.brands);
+        let mut cond = if words.is_empty() && !q.keywords.is_empty() {
+            String::from("1 = 0")
+        } else if words.is_empty() {
+            String::from("1 = 1")
+        } else {
+            String::from("c.asin = k.asin")
+        };
+        push_in(&mut cond, &mut binds, "c.brand", &q.brands);
         push_in(
             &mut cond,
             &mut binds,
-            "classification_id",
+            "c.classification_id",
             &q.classification_ids,
         );
         let sql = format!(
-            "SELECT asin, brand, classification_id FROM catalog_items WHERE {cond} ORDER BY asin"
+            "SELECT c.asin, c.brand, c.classification_id FROM {from} WHERE {cond} ORDER BY c.asin"
         );
         let mut pc = self.acquire().await?;
         let matches: Vec<(String, String, String)> = on_conn!(pc.conn(), |c| {
