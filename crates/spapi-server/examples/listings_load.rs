@@ -61,6 +61,9 @@ fn report(name: &str, mut lat: Vec<Duration>, wall: Duration, errors: usize) {
     );
 }
 
+/// Makes the path of one request.
+type MakePath = Arc<dyn Fn(&mut rand::rngs::StdRng) -> String + Send + Sync>;
+
 /// Runs `requests` GETs of the paths `make` returns over `connections` clients.
 async fn drive(
     http: &reqwest::Client,
@@ -68,7 +71,7 @@ async fn drive(
     token: &str,
     requests: usize,
     connections: usize,
-    make: Arc<dyn Fn(&mut rand::rngs::StdRng) -> String + Send + Sync>,
+    make: MakePath,
 ) -> (Vec<Duration>, Duration, usize) {
     let started = Instant::now();
     let mut tasks = Vec::new();
@@ -191,10 +194,7 @@ async fn main() -> anyhow::Result<()> {
     println!("| operation | requests | req/s | p50 ms | p90 ms | p99 ms | max ms | errors |");
     println!("|---|---|---|---|---|---|---|---|");
     let sid = seller.selling_partner_id.clone();
-    let runs: Vec<(
-        &str,
-        Arc<dyn Fn(&mut rand::rngs::StdRng) -> String + Send + Sync>,
-    )> = vec![
+    let runs: Vec<(&str, MakePath)> = vec![
         ("getListingsItem (all includedData)", {
             let skus = skus.clone();
             Arc::new(move |rng| {
