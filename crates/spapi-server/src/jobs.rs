@@ -4,7 +4,7 @@
 //! including jobs that earlier jobs of the interval scheduled.
 
 use crate::clock::Clock;
-use crate::market::{buyers, feeds, orders, reports};
+use crate::market::{buyers, feeds, listings, orders, reports};
 use crate::store::{Job, Store};
 use jiff::Timestamp;
 use std::time::Duration;
@@ -135,6 +135,18 @@ impl Runner {
             feeds::JOB_PROCESS => {
                 let id = job.payload["feedId"].as_i64().unwrap_or_default();
                 feeds::process(&self.store, id, at).await
+            }
+            listings::JOB_CREATE_ASIN => {
+                let p = &job.payload;
+                let field = |k: &str| p[k].as_str().unwrap_or_default().to_string();
+                listings::create_asin(
+                    &self.store,
+                    &field("sellerId"),
+                    &field("sku"),
+                    &field("marketplaceId"),
+                    at,
+                )
+                .await
             }
             other => {
                 tracing::warn!(kind = other, "unknown job kind");

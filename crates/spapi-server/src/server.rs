@@ -79,6 +79,17 @@ impl ServerConfig {
 /// The implementations of every API that spapi serves. Operations that no implementation
 /// answers yet keep the generated default (501 `NotImplemented`).
 pub fn apis(auth: &Auth, router: &Arc<Router>, docs: &Documents) -> Apis {
+    apis_at(
+        auth,
+        router,
+        docs,
+        &format!("http://127.0.0.1:{DEFAULT_PORT}"),
+    )
+}
+
+/// [`apis`] for a server reachable at `public_base` (`http://host:port`: the links spapi hands
+/// out, such as product type schema documents, start with it).
+pub fn apis_at(auth: &Auth, router: &Arc<Router>, docs: &Documents, public_base: &str) -> Apis {
     use crate::apis::{
         feeds::Feeds, orders::Orders, reports::Reports, sales::Sales, sellers::Sellers,
         tokens::Tokens, uploads::Uploads,
@@ -89,6 +100,20 @@ pub fn apis(auth: &Auth, router: &Arc<Router>, docs: &Documents) -> Apis {
         reports_2021_06_30: Arc::new(Reports::new(store.clone(), clock.clone(), docs.clone())),
         feeds_2021_06_30: Arc::new(Feeds::new(store.clone(), clock.clone(), docs.clone())),
         uploads_2020_11_01: Arc::new(Uploads::new(store.clone(), clock.clone(), docs.clone())),
+        catalog_items_2022_04_01: Arc::new(crate::apis::catalog_items::CatalogItems::new(
+            store.clone(),
+        )),
+        catalog_items_v0: Arc::new(crate::apis::catalog_v0::CatalogV0::new(store.clone())),
+        definitions_product_types_2020_09_01: Arc::new(crate::apis::definitions::Definitions::new(
+            public_base.to_string(),
+        )),
+        listings_items_2021_08_01: Arc::new(crate::apis::listings::Listings::new(
+            store.clone(),
+            clock.clone(),
+        )),
+        listings_restrictions_2021_08_01: Arc::new(crate::apis::restrictions::Restrictions::new(
+            store.clone(),
+        )),
         notifications_v1: Arc::new(crate::apis::notifications::Notifications::new(
             store.clone(),
             clock.clone(),
@@ -163,7 +188,18 @@ impl Server {
         let auth = Auth::new(store.clone(), clock.clone()).await?;
         let router = Arc::new(Router::new());
         let docs = Documents::new(store.clone(), clock.clone()).await?;
-        let apis = apis(&auth, &router, &docs);
+        // Bound before the APIs are made, so that the links they hand out name the port.
+        let listener = tokio::net::TcpListener::bind(config.addr)
+            .await
+            .with_context(|| format!("binding {}", config.addr))?;
+        let addr = listener.local_addr()?;
+        // URLs name a reachable address: loopback when listening on every interface.
+        let url_addr = if addr.ip().is_unspecified() {
+            SocketAddr::from(([127, 0, 0, 1], addr.port()))
+        } else {
+            addr
+        };
+        let apis = apis_at(&auth, &router, &docs, &format!("http://{url_addr}"));
         let traffic = Traffic::start(store.clone(), clock.clone(), config.throttle);
         let sp = SpApi::new(router, apis, auth.clone(), config.http.clone())
             .with_traffic(traffic.clone());
@@ -190,19 +226,10 @@ impl Server {
                 .with_eventbridge(config.eventbridge_endpoint.clone())
                 .spawn(std::time::Duration::from_millis(100));
         // Document URLs (feed uploads, report downloads) are served on the same port, outside
-        // the SP-API pipeline, as S3 serves Amazon's.
+        // the SP-API pipeline, as S3 serves Amazon's; so are product type schema documents.
         let app = http::app(sp, ControlPlane::new(auth.clone(), jobs, &admin_token))
-            .merge(docs.clone().routes());
-        let listener = tokio::net::TcpListener::bind(config.addr)
-            .await
-            .with_context(|| format!("binding {}", config.addr))?;
-        let addr = listener.local_addr()?;
-        // URLs name a reachable address: loopback when listening on every interface.
-        let url_addr = if addr.ip().is_unspecified() {
-            SocketAddr::from(([127, 0, 0, 1], addr.port()))
-        } else {
-            addr
-        };
+            .merge(docs.clone().routes())
+            .merge(crate::apis::definitions::routes());
         docs.set_base_url(format!("http://{url_addr}"));
         let sandbox = match sandbox_sp {
             Some((sb, sandbox_addr)) => {

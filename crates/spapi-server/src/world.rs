@@ -220,19 +220,28 @@ pub async fn generate_with_progress(
         let color = *pick(&mut rng, COLORS);
         let asin = format!("B0{}", alnum(&mut rng, 8));
         let title = format!("{brand} {adjective} {noun}, {color}");
-        let weight_g = rng.random_range(80..4000);
-        tx.insert_catalog_item(&CatalogItemRow {
-            asin: asin.clone(),
-            title: title.clone(),
-            brand: brand.to_string(),
-            product_type: product_type.to_string(),
-            doc: json!({
-                "color": color,
-                "itemPackageWeightGrams": weight_g,
-                "itemPackageDimensionsCm": [rng.random_range(5..60), rng.random_range(5..40), rng.random_range(2..30)],
-            }),
-        })
-        .await?;
+        // The generator's draws for the old package facts are kept, so the rest of the world
+        // (listings, orders) stays the same for a seed; the facts now come from the catalog's
+        // own stream.
+        let _ = (
+            rng.random_range(80..4000i32),
+            rng.random_range(5..60i32),
+            rng.random_range(5..40i32),
+            rng.random_range(2..30i32),
+        );
+        for (item, classification, identifiers) in catalog_entries(
+            spec.seed,
+            &asin,
+            &title,
+            brand,
+            adjective,
+            noun,
+            product_type,
+            color,
+        ) {
+            tx.put_catalog_item(&item, &classification, now_us, &identifiers)
+                .await?;
+        }
         stats.products += 1;
         let sku = format!(
             "{}-{}-{:04}",
@@ -523,4 +532,105 @@ fn history_status(rng: &mut StdRng, age: SignedDuration, afn: bool) -> &'static 
     } else {
         "Shipped"
     }
+}
+
+/// An EAN-13 (with its check digit) derived from a label.
+fn ean_for(label: &str) -> String {
+    let mut rng = rng_for(0, &format!("ean:{label}"));
+    let body: String = format!("{}{}", rng.random_range(1..10u8), digits(&mut rng, 11));
+    let sum: u32 = body
+        .bytes()
+        .enumerate()
+        .map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 1 } else { 3 })
+        .sum();
+    format!("{body}{}", (10 - sum % 10) % 10)
+}
+
+/// A catalog item to store: the row, its browse classification and its (type, value)
+/// identifiers.
+type CatalogEntry = (CatalogItemRow, String, Vec<(String, String)>);
+
+/// The catalog items a generated product brings: the item itself with real attributes of its
+/// product type, an EAN, images, a classification and a sales rank; for product types sold in
+/// variations also a variation parent and two sibling variations (other sizes), linked both
+/// ways. Details come from their own random stream (seed and ASIN), so that they do not
+/// change the rest of the world.
+#[allow(clippy::too_many_arguments)]
+fn catalog_entries(
+    seed: u64,
+    asin: &str,
+    title: &str,
+    brand: &str,
+    adjective: &str,
+    noun: &str,
+    product_type: &str,
+    color: &str,
+) -> Vec<CatalogEntry> {
+    use crate::market::{catalog, product_types};
+    let Some(spec) = product_types::spec(product_type) else {
+        return vec![];
+    };
+    let mut rng = rng_for(seed, &format!("catalog:{asin}"));
+    let classification = spec.classification.0.to_string();
+    let make = |asin: &str, title: &str, rng: &mut StdRng| {
+        let ean = ean_for(&format!("{seed}:{asin}"));
+        let mut pick = |n: usize| rng.random_range(0..n.max(1));
+        let attrs = product_types::example_attributes(spec, title, brand, color, &ean, &mut pick);
+        let doc = json!({
+            "attributes": attrs,
+            "identifiers": [{"identifierType": "EAN", "identifier": ean}],
+            "images": catalog::images_for(asin),
+            "itemClassification": "BASE_PRODUCT",
+            "parentAsins": [],
+            "childAsins": [],
+        });
+        (
+            CatalogItemRow {
+                asin: asin.to_string(),
+                title: title.to_string(),
+                brand: brand.to_string(),
+                product_type: product_type.to_string(),
+                doc,
+            },
+            classification.clone(),
+            vec![("EAN".to_string(), ean)],
+        )
+    };
+    let main = make(asin, title, &mut rng);
+    if !spec.variations {
+        return vec![main];
+    }
+    let parent_asin = format!("B0{}", alnum(&mut rng, 8));
+    let mut children = vec![main];
+    for k in 0..2 {
+        let child = format!("B0{}", alnum(&mut rng, 8));
+        let size = ["S", "M", "L", "XL"][k + rng.random_range(0..2)];
+        children.push(make(&child, &format!("{title}, Size {size}"), &mut rng));
+    }
+    let theme = json!({"attributes": ["size", "color"], "theme": "SIZE/COLOR"});
+    let child_asins: Vec<String> = children.iter().map(|c| c.0.asin.clone()).collect();
+    let mut parent = make(
+        &parent_asin,
+        &format!("{brand} {adjective} {noun}"),
+        &mut rng,
+    );
+    parent.0.doc["itemClassification"] = json!("VARIATION_PARENT");
+    parent.0.doc["childAsins"] = json!(child_asins);
+    parent.0.doc["variationTheme"] = theme.clone();
+    parent.0.doc["identifiers"] = json!([]);
+    parent.2.clear();
+    if let Some(a) = parent.0.doc["attributes"].as_object_mut() {
+        a.remove("externally_assigned_product_identifier");
+        a.insert("parentage_level".into(), json!([{"value": "parent"}]));
+        a.insert("variation_theme".into(), json!([{"name": "SIZE/COLOR"}]));
+    }
+    for c in &mut children {
+        c.0.doc["parentAsins"] = json!([parent_asin]);
+        c.0.doc["variationTheme"] = theme.clone();
+        if let Some(a) = c.0.doc["attributes"].as_object_mut() {
+            a.insert("parentage_level".into(), json!([{"value": "child"}]));
+        }
+    }
+    children.push(parent);
+    children
 }

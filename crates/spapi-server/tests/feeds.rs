@@ -10,6 +10,8 @@ use jobs_common::*;
 use reqwest::Method;
 use serde_json::{Value, json};
 
+const LISTINGS: &str = "models/listings-items-api-model/listingsItems_2021-08-01.json";
+
 /// Uploads `content` as a feed document of `content_type`; its id.
 async fn upload(sp: &Sp, content_type: &str, content: Vec<u8>) -> String {
     let (status, d) = sp
@@ -103,6 +105,28 @@ async fn pick(sp: &Sp) -> (Value, Value, Value) {
     (mfn[0].clone(), mfn[1].clone(), afn.clone())
 }
 
+/// The product type of a listing, as the Listings Items API reports it.
+async fn product_type(sp: &Sp, sku: &Value) -> String {
+    let (status, item) = sp
+        .call(
+            Method::GET,
+            &format!(
+                "/listings/2021-08-01/items/{}/{}?marketplaceIds={US}&includedData=summaries",
+                sp.w.seller_id,
+                sku.as_str().unwrap()
+            ),
+            None,
+            LISTINGS,
+            "getListingsItem",
+        )
+        .await;
+    assert_eq!(status, 200, "{item}");
+    item["summaries"][0]["productType"]
+        .as_str()
+        .expect("productType")
+        .to_string()
+}
+
 fn listing<'a>(ls: &'a [Value], sku: &str) -> Option<&'a Value> {
     ls.iter()
         .find(|l| l["sku"] == sku && l["marketplace_id"] == US)
@@ -113,11 +137,16 @@ async fn a_json_listings_feed_changes_listings_and_reports_each_message() {
     let sp = Sp::start().await;
     let (a, b, fba) = pick(&sp).await;
     let asin = a["asin"].as_str().unwrap();
+    // Each message names the listing's own product type, as the Listings Items API needs.
+    let (type_a, type_fba) = (
+        product_type(&sp, &a["sku"]).await,
+        product_type(&sp, &fba["sku"]).await,
+    );
     let feed = json!({
         "header": {"sellerId": sp.w.seller_id, "version": "2.0", "issueLocale": "en_US",
                    "report": {"includedData": ["summaries", "offers", "fulfillmentAvailability"], "apiVersion": "2021-08-01"}},
         "messages": [
-            {"messageId": 1, "sku": a["sku"], "operationType": "PATCH", "productType": "PRODUCT",
+            {"messageId": 1, "sku": a["sku"], "operationType": "PATCH", "productType": type_a,
              "patches": [
                 {"op": "replace", "path": "/attributes/purchasable_offer",
                  "value": [{"marketplace_id": US, "currency": "USD", "our_price": [{"schedule": [{"value_with_tax": 12.34}]}]}]},
@@ -126,16 +155,19 @@ async fn a_json_listings_feed_changes_listings_and_reports_each_message() {
              ]},
             {"messageId": 2, "sku": b["sku"], "operationType": "DELETE"},
             // Invalid: a bad price; the others still apply.
-            {"messageId": 3, "sku": a["sku"], "operationType": "PARTIAL_UPDATE", "productType": "PRODUCT",
+            {"messageId": 3, "sku": a["sku"], "operationType": "PARTIAL_UPDATE", "productType": type_a,
              "attributes": {"purchasable_offer": [{"marketplace_id": US, "our_price": [{"schedule": [{"value_with_tax": "cheap"}]}]}]}},
-            // Quantity of an FBA SKU cannot be set.
-            {"messageId": 4, "sku": fba["sku"], "operationType": "PATCH", "productType": "PRODUCT",
+            // A DEFAULT (seller-fulfilled) availability moves an FBA SKU to the seller, as the
+            // Listings Items API does.
+            {"messageId": 4, "sku": fba["sku"], "operationType": "PATCH", "productType": type_fba,
              "patches": [{"op": "replace", "path": "/attributes/fulfillment_availability",
                           "value": [{"fulfillment_channel_code": "DEFAULT", "quantity": 5}]}]},
-            // A new listing of a catalog ASIN.
-            {"messageId": 5, "sku": "NEW-SKU-1", "operationType": "UPDATE", "productType": "PRODUCT",
+            // A new offer-only listing of a catalog ASIN.
+            {"messageId": 5, "sku": "NEW-SKU-1", "operationType": "UPDATE", "productType": type_a,
+             "requirements": "LISTING_OFFER_ONLY",
              "attributes": {
                 "merchant_suggested_asin": [{"value": asin, "marketplace_id": US}],
+                "condition_type": [{"value": "new_new", "marketplace_id": US}],
                 "purchasable_offer": [{"marketplace_id": US, "currency": "USD", "our_price": [{"schedule": [{"value_with_tax": 9.99}]}]}],
                 "fulfillment_availability": [{"fulfillment_channel_code": "DEFAULT", "quantity": 3}]}}
         ]
@@ -161,15 +193,15 @@ async fn a_json_listings_feed_changes_listings_and_reports_each_message() {
     );
     assert_eq!(report["header"]["feedId"], id.as_str());
     assert_eq!(report["summary"]["messagesProcessed"], 5);
-    assert_eq!(report["summary"]["messagesAccepted"], 3, "{report:#}");
-    assert_eq!(report["summary"]["messagesInvalid"], 2);
+    assert_eq!(report["summary"]["messagesAccepted"], 4, "{report:#}");
+    assert_eq!(report["summary"]["messagesInvalid"], 1);
     let bad: Vec<i64> = report["issues"]
         .as_array()
         .unwrap()
         .iter()
         .map(|i| i["messageId"].as_i64().unwrap())
         .collect();
-    assert_eq!(bad, [3, 4]);
+    assert_eq!(bad, [3], "{report:#}");
     // The listings as they are after the feed, for the data the header asked for.
     let items = report["items"].as_array().unwrap();
     let item_a = items.iter().find(|i| i["sku"] == a["sku"]).unwrap();
@@ -182,9 +214,11 @@ async fn a_json_listings_feed_changes_listings_and_reports_each_message() {
     assert_eq!(a2["price"], "12.34");
     assert_eq!(a2["quantity"], 77);
     assert!(listing(&ls, b["sku"].as_str().unwrap()).is_none());
+    let moved = listing(&ls, fba["sku"].as_str().unwrap()).unwrap();
     assert_eq!(
-        listing(&ls, fba["sku"].as_str().unwrap()).unwrap()["quantity"],
-        fba["quantity"]
+        (moved["fulfillment_channel"].as_str(), moved["quantity"].as_i64()),
+        (Some("MFN"), Some(5)),
+        "{moved}"
     );
     let new = listing(&ls, "NEW-SKU-1").unwrap();
     assert_eq!(

@@ -1,9 +1,14 @@
 //! Implementations of the generated API traits: thin, each calls into `auth` or `market`.
 
+pub mod catalog_items;
+pub mod catalog_v0;
+pub mod definitions;
 pub mod feeds;
+pub mod listings;
 pub mod notifications;
 pub mod orders;
 pub mod reports;
+pub mod restrictions;
 pub mod sales;
 pub mod sellers;
 pub mod tokens;

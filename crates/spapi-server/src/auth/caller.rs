@@ -4,10 +4,10 @@ use super::Auth;
 use super::secret::hash_token;
 use crate::http::ApiError;
 use crate::store::{TokenGrant, TokenKind};
-use std::collections::HashMap;
 use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 use spapi_model::Operation;
+use std::collections::HashMap;
 
 /// The header that carries the LWA access token or a Restricted Data Token.
 pub const ACCESS_TOKEN_HEADER: &str = "x-amz-access-token";

@@ -54,6 +54,11 @@ const SQLITE: &[Embedded] = &[
         include_str!("../../migrations/sqlite/0006_regulated.sql"),
     ),
     (
+        7,
+        "catalog_listings",
+        include_str!("../../migrations/sqlite/0007_catalog_listings.sql"),
+    ),
+    (
         8,
         "documents_reports_feeds",
         include_str!("../../migrations/sqlite/0008_documents_reports_feeds.sql"),
@@ -91,6 +96,11 @@ const POSTGRES: &[Embedded] = &[
         6,
         "regulated",
         include_str!("../../migrations/postgres/0006_regulated.sql"),
+    ),
+    (
+        7,
+        "catalog_listings",
+        include_str!("../../migrations/postgres/0007_catalog_listings.sql"),
     ),
     (
         8,

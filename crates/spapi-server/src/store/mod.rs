@@ -23,6 +23,7 @@
 //! its row struct and queries, and list it in `WORLD_TABLES` unless it survives a reset.
 
 mod auth;
+mod catalog;
 mod conn;
 pub mod documents;
 mod error;
@@ -50,6 +51,7 @@ pub use auth::{
     AppRecord, AuthCodeRecord, AuthorizationRecord, NewAccessToken, SellerRecord, TokenGrant,
     TokenKind,
 };
+pub use catalog::{CatalogQuery, CatalogSearch, ListingDoc, ListingQuery};
 pub(crate) use conn::{Conn, on_conn};
 pub use error::StoreError;
 pub use jobs::{Job, JobState};
@@ -79,6 +81,8 @@ const WORLD_TABLES: &[&str] = &[
     "notify_destinations",
     "orders",
     "listings",
+    "catalog_identifiers",
+    "catalog_keywords",
     "catalog_items",
     "jobs",
     "outbox",

@@ -688,26 +688,3 @@ impl Store {
         Ok(rows.into_iter().map(super::world::listing_from).collect())
     }
 }
-
-impl StoreTx {
-    /// Deletes a listing; false if there was none.
-    pub async fn delete_listing(
-        &mut self,
-        seller_id: &str,
-        sku: &str,
-        marketplace_id: &str,
-    ) -> Result<bool, StoreError> {
-        Ok(on_conn!(self.conn(), |c| {
-            sqlx::query(
-                "DELETE FROM listings WHERE seller_id = $1 AND sku = $2 AND marketplace_id = $3",
-            )
-            .bind(seller_id)
-            .bind(sku)
-            .bind(marketplace_id)
-            .execute(c)
-            .await?
-            .rows_affected()
-                > 0
-        }))
-    }
-}

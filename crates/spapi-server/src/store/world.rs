@@ -436,7 +436,7 @@ async fn get_listing(
     Ok(row.map(listing_from))
 }
 
-async fn get_catalog_item(
+pub(super) async fn get_catalog_item(
     conn: Conn<'_>,
     asin: &str,
 ) -> Result<Option<CatalogItemRow>, StoreError> {

@@ -2,10 +2,11 @@
 //! `listings-feed-schema-v2`, each message applied as the Listings API would apply it, and a
 //! processing report in the shape of `listings-feed-processing-report-schema-v2`.
 
-use super::{Outcome, parse_price, save_listing};
+use super::Outcome;
 use crate::http::ApiError;
+use crate::market::listings::{self, Change, Submission};
+use crate::store::StoreTx;
 use crate::store::reports::{FeedRow, feed_public_id};
-use crate::store::{ListingRow, StoreTx};
 use jiff::Timestamp;
 use serde_json::{Map, Value, json};
 
@@ -36,11 +37,6 @@ impl Issue {
             message: message.into(),
             attribute_name: None,
         }
-    }
-
-    fn attribute(mut self, name: &str) -> Self {
-        self.attribute_name = Some(name.into());
-        self
     }
 
     fn to_json(&self) -> Value {
@@ -183,90 +179,13 @@ pub fn validate_message(m: &Value) -> Vec<Issue> {
     out
 }
 
-/// The price in `purchasable_offer` for `marketplace` (`our_price[0].schedule[0].value_with_tax`).
-fn offer_price(values: &Value, marketplace: &str) -> Result<Option<String>, Box<Issue>> {
-    let Some(arr) = values.as_array() else {
-        return Err(Box::new(
-            Issue::error("99022", "purchasable_offer must be an array.")
-                .attribute("purchasable_offer"),
-        ));
-    };
-    for v in arr {
-        if v["marketplace_id"]
-            .as_str()
-            .is_some_and(|m| m != marketplace)
-        {
-            continue;
-        }
-        let Some(price) = v.pointer("/our_price/0/schedule/0/value_with_tax") else {
-            return Err(Box::new(Issue::error(
-                "99022",
-                "The field 'schedule' for the attribute 'purchasable_offer.our_price' does not have enough values. The required minimum is '1' value(s).",
-            )
-            .attribute("purchasable_offer.our_price")));
-        };
-        let text = match price {
-            Value::Number(n) => n.to_string(),
-            Value::String(s) => s.clone(),
-            _ => String::new(),
-        };
-        return parse_price(&text).map(Some).ok_or_else(|| {
-            Box::new(
-                Issue::error(
-                    "4000002",
-                    format!("'{text}' is not a valid price for 'purchasable_offer.our_price'."),
-                )
-                .attribute("purchasable_offer.our_price"),
-            )
-        });
-    }
-    Ok(None)
-}
-
-/// The quantity in `fulfillment_availability` (`[0].quantity`, DEFAULT channel).
-fn availability(values: &Value) -> Result<Option<i64>, Box<Issue>> {
-    let Some(arr) = values.as_array() else {
-        return Err(Box::new(
-            Issue::error("99022", "fulfillment_availability must be an array.")
-                .attribute("fulfillment_availability"),
-        ));
-    };
-    for v in arr {
-        if v["fulfillment_channel_code"]
-            .as_str()
-            .is_some_and(|c| c != "DEFAULT")
-        {
-            continue;
-        }
-        return match &v["quantity"] {
-            Value::Null => Ok(None),
-            q => q.as_i64().filter(|q| *q >= 0).map(Some).ok_or_else(|| {
-                Box::new(
-                    Issue::error("4000002", "quantity must be a non-negative integer.")
-                        .attribute("fulfillment_availability"),
-                )
-            }),
-        };
-    }
-    Ok(None)
-}
-
-/// The ASIN a message names for a new listing (`merchant_suggested_asin`).
-fn suggested_asin(attrs: &Value) -> Option<String> {
-    attrs
-        .pointer("/merchant_suggested_asin/0/value")
-        .and_then(Value::as_str)
-        .map(str::to_string)
-}
-
-/// Applies one valid message to the seller's listing in `marketplace`; the issues found (an
-/// empty list when the message was accepted).
+/// Applies one valid message to the seller's listing in `marketplace` exactly as the Listings
+/// Items API applies a call ([`listings::apply`]: product-type validation, propagation, events),
+/// inside the feed's transaction; the issues found (none when the message was accepted).
 ///
-/// This applies what the current `listings` table holds: price (from `purchasable_offer`),
-/// quantity (from `fulfillment_availability`), creation from a `merchant_suggested_asin` of the
-/// catalog, and DELETE. It is the one place to delegate to `market::listings` (the Listings
-/// Items API's put/patch/delete with product-type validation) once that lands, so that a
-/// feed message and an API call change a listing the same way.
+/// Mapping: UPDATE is a put, PATCH a patch, PARTIAL_UPDATE a patch that replaces each attribute
+/// it names, DELETE a delete. A request the API would refuse with a 400 (patching a SKU that
+/// does not exist, an unknown product type) becomes an ERROR issue of the message.
 pub async fn apply_listings_message(
     tx: &mut StoreTx,
     seller_id: &str,
@@ -276,157 +195,96 @@ pub async fn apply_listings_message(
 ) -> Result<Vec<Issue>, ApiError> {
     let sku = message["sku"].as_str().unwrap_or_default();
     let op = message["operationType"].as_str().unwrap_or_default();
-    let existing = tx
-        .get_listing(seller_id, sku, marketplace)
-        .await
-        .map_err(ApiError::internal)?;
-    if op == "DELETE" {
-        if existing.is_some() {
-            tx.delete_listing(seller_id, sku, marketplace)
+    let product_type = message["productType"]
+        .as_str()
+        .unwrap_or("PRODUCT")
+        .to_string();
+    let attributes = message["attributes"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+    let change = match op {
+        "DELETE" => {
+            // Amazon accepts deleting an absent SKU.
+            let existing = tx
+                .get_listing(seller_id, sku, marketplace)
                 .await
                 .map_err(ApiError::internal)?;
-        }
-        // Amazon accepts deleting an absent SKU.
-        return Ok(Vec::new());
-    }
-    // What the message sets: price and quantity.
-    let mut price = None;
-    let mut quantity = None;
-    let mut asin = None;
-    let mut issues = Vec::new();
-    // PATCH: the patched attributes as one attributes object.
-    let mut zero_quantity = false;
-    let attrs = if op == "PATCH" {
-        let mut merged = Map::new();
-        let empty = Vec::new();
-        for p in message["patches"].as_array().unwrap_or(&empty) {
-            let path = p["path"].as_str().unwrap_or_default();
-            let Some(attr) = path.strip_prefix("/attributes/") else {
-                issues.push(Issue::error(
-                    "4000001",
-                    format!("Unsupported patch path '{path}'."),
-                ));
-                continue;
-            };
-            if p["op"] == "delete" {
-                if attr == "fulfillment_availability" {
-                    zero_quantity = true;
-                }
-                continue;
+            if existing.is_none() {
+                return Ok(Vec::new());
             }
-            merged.insert(
-                attr.to_string(),
-                p.get("value").cloned().unwrap_or(Value::Null),
-            );
+            Change::Delete
         }
-        Value::Object(merged)
-    } else {
-        message["attributes"].clone()
+        "UPDATE" => Change::Put {
+            product_type,
+            requirements: message["requirements"].as_str().map(str::to_string),
+            attributes,
+        },
+        "PATCH" => Change::Patch {
+            product_type,
+            patches: message["patches"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|p| {
+                    (
+                        p["op"].as_str().unwrap_or_default().to_string(),
+                        p["path"].as_str().unwrap_or_default().to_string(),
+                        p.get("value").cloned(),
+                    )
+                })
+                .collect(),
+        },
+        // PARTIAL_UPDATE: each attribute given replaces the listing's.
+        _ => Change::Patch {
+            product_type,
+            patches: attributes
+                .into_iter()
+                .map(|(name, value)| {
+                    (
+                        "replace".to_string(),
+                        format!("/attributes/{name}"),
+                        Some(value),
+                    )
+                })
+                .collect(),
+        },
     };
-    if let Some(v) = attrs.get("purchasable_offer") {
-        match offer_price(v, marketplace) {
-            Ok(p) => price = p,
-            Err(i) => issues.push(*i),
-        }
-    }
-    if let Some(v) = attrs.get("fulfillment_availability") {
-        match availability(v) {
-            Ok(q) => quantity = q,
-            Err(i) => issues.push(*i),
-        }
-    }
-    if zero_quantity {
-        quantity = Some(0);
-    }
-    asin = suggested_asin(&attrs).or(asin);
-    if !issues.is_empty() {
-        return Ok(issues);
-    }
-    let listing = match (&existing, op) {
-        (Some(l), _) => {
-            let mut l = l.clone();
-            if op == "UPDATE" && quantity.is_none() && l.fulfillment_channel == "MFN" {
-                // UPDATE replaces the whole listing: no availability means none to sell.
-                quantity = Some(0);
-            }
-            if let Some(p) = &price {
-                l.price = p.clone();
-            }
-            if let Some(q) = quantity {
-                if l.fulfillment_channel == "AFN" {
-                    return Ok(vec![Issue::error(
-                        "8026",
-                        "The SKU is fulfilled by Amazon: its quantity is Amazon's stock and cannot be set.",
-                    )
-                    .attribute("fulfillment_availability")]);
-                }
-                l.quantity = q;
-            }
-            l
-        }
-        (None, "PATCH") => {
-            return Ok(vec![Issue::error(
-                "4000003",
-                format!(
-                    "The SKU '{sku}' does not exist in marketplace {marketplace}: PATCH needs an existing listing."
-                ),
-            )]);
-        }
-        (None, _) => {
-            let Some(asin) = asin.clone() else {
-                return Ok(vec![
-                    Issue::error(
-                        "90220",
-                        "'[merchant_suggested_asin]' is required but not supplied.",
-                    )
-                    .attribute("merchant_suggested_asin"),
-                ]);
-            };
-            let Some(_item) = tx
-                .get_catalog_item(&asin)
-                .await
-                .map_err(ApiError::internal)?
-            else {
-                return Ok(vec![
-                    Issue::error(
-                        "8541",
-                        format!("The ASIN {asin} does not exist in the catalog."),
-                    )
-                    .attribute("merchant_suggested_asin"),
-                ]);
-            };
-            let Some(price) = price.clone() else {
-                return Ok(vec![
-                    Issue::error(
-                        "90220",
-                        "'[purchasable_offer]' is required but not supplied.",
-                    )
-                    .attribute("purchasable_offer"),
-                ]);
-            };
-            let currency = crate::market::marketplaces::marketplace(marketplace)
-                .map(|m| m.currency)
-                .unwrap_or("USD");
-            ListingRow {
-                seller_id: seller_id.into(),
-                sku: sku.into(),
-                marketplace_id: marketplace.into(),
-                asin,
-                fulfillment_channel: "MFN".into(),
-                price,
-                currency: currency.into(),
-                quantity: quantity.unwrap_or(0),
-                reserved: 0,
-                status: "BUYABLE".into(),
-                created_at_us: at.as_microsecond(),
-                updated_at_us: at.as_microsecond(),
-            }
-        }
+    let sub = Submission {
+        seller_id: seller_id.to_string(),
+        sku: sku.to_string(),
+        marketplace_id: marketplace.to_string(),
+        change,
+        preview: false,
     };
-    let mut listing = listing;
-    listing.updated_at_us = at.as_microsecond();
-    save_listing(tx, existing.as_ref(), &listing).await?;
-    Ok(Vec::new())
+    match listings::apply(tx, &sub, at).await {
+        Ok(outcome) => Ok(outcome
+            .issues
+            .into_iter()
+            .map(|i| Issue {
+                message_id: None,
+                sku: None,
+                code: i.code.to_string(),
+                severity: i.severity,
+                message: i.message,
+                attribute_name: i.attribute_names.into_iter().next(),
+            })
+            .collect()),
+        Err(e) if e.status == axum::http::StatusCode::BAD_REQUEST => {
+            let why = e
+                .errors
+                .first()
+                .map(|x| {
+                    x.details
+                        .clone()
+                        .filter(|d| !d.is_empty())
+                        .unwrap_or_else(|| x.message.clone())
+                })
+                .unwrap_or_default();
+            Ok(vec![Issue::error("4000001", why)])
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// Processes the feed document.
