@@ -216,7 +216,10 @@ async fn a_json_listings_feed_changes_listings_and_reports_each_message() {
     assert!(listing(&ls, b["sku"].as_str().unwrap()).is_none());
     let moved = listing(&ls, fba["sku"].as_str().unwrap()).unwrap();
     assert_eq!(
-        (moved["fulfillment_channel"].as_str(), moved["quantity"].as_i64()),
+        (
+            moved["fulfillment_channel"].as_str(),
+            moved["quantity"].as_i64()
+        ),
         (Some("MFN"), Some(5)),
         "{moved}"
     );

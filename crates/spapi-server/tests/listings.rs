@@ -398,6 +398,14 @@ async fn the_buyer_simulator_orders_a_put_listing_and_its_quantity_falls() {
     assert_eq!(status.last().unwrap()["Status"], json!(["DISCOVERABLE"]));
     let qty = events_of(&events, "LISTINGS_ITEM_MFN_QUANTITY_CHANGE", "LINEN-L");
     assert_eq!(qty.last().unwrap()["Quantity"], 0);
+    // Between the put (40) and the patch (0), each buyer order announced the quantity it left,
+    // down to what the listing showed.
+    let quantities: Vec<i64> = qty.iter().filter_map(|e| e["Quantity"].as_i64()).collect();
+    assert_eq!(quantities.first(), Some(&40), "{quantities:?}");
+    let by_orders = &quantities[1..quantities.len() - usize::from(left != 0)];
+    assert_eq!(by_orders.len() as i64, placed, "{quantities:?}");
+    assert_eq!(by_orders.last(), Some(&left), "{quantities:?}");
+    assert!(by_orders.windows(2).all(|w| w[1] < w[0]), "{quantities:?}");
 }
 
 #[tokio::test]

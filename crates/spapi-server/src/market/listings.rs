@@ -805,6 +805,25 @@ pub async fn submit(store: &Store, sub: &Submission, now: Timestamp) -> Result<O
     Ok(out)
 }
 
+/// Puts LISTINGS_ITEM_MFN_QUANTITY_CHANGE in the outbox for a seller-fulfilled listing whose
+/// quantity just changed (by the Listings API, a feed, an order or a cancellation); nothing for
+/// an FBA listing, whose stock is Amazon's.
+pub async fn push_mfn_quantity(tx: &mut StoreTx, l: &ListingRow) -> Result<(), ApiError> {
+    if l.fulfillment_channel != "MFN" {
+        return Ok(());
+    }
+    let payload = json!({
+        "SellerId": l.seller_id,
+        "FulfillmentChannelCode": "DEFAULT",
+        "Sku": l.sku,
+        "Quantity": l.quantity,
+    });
+    tx.push_outbox(MFN_QUANTITY_CHANGE, Some(&l.seller_id), &payload)
+        .await
+        .map(drop)
+        .map_err(ApiError::internal)
+}
+
 /// Writes the LISTINGS_ITEM_* events a change causes.
 async fn record_events(
     tx: &mut StoreTx,
@@ -858,19 +877,10 @@ async fn record_events(
         }
         let mfn = |d: &ListingDoc| (d.row.fulfillment_channel == "MFN").then_some(d.row.quantity);
         let old_q = before.and_then(mfn);
-        let new_q = mfn(a);
-        if let Some(q) = new_q
+        if let Some(q) = mfn(a)
             && old_q != Some(q)
         {
-            let payload = json!({
-                "SellerId": l.seller_id,
-                "FulfillmentChannelCode": "DEFAULT",
-                "Sku": l.sku,
-                "Quantity": q,
-            });
-            tx.push_outbox(MFN_QUANTITY_CHANGE, Some(&l.seller_id), &payload)
-                .await
-                .map_err(ApiError::internal)?;
+            push_mfn_quantity(tx, &a.row).await?;
         }
     }
     Ok(())

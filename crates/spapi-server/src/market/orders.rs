@@ -826,6 +826,7 @@ pub async fn place(
         tx.upsert_listing(&listing)
             .await
             .map_err(ApiError::internal)?;
+        crate::market::listings::push_mfn_quantity(&mut tx, &listing).await?;
     }
     let facts = OrderFacts {
         amazon_order_id: order_id,
@@ -944,6 +945,9 @@ async fn settle_stock(
         l.quantity += returned;
         l.updated_at_us = us(at);
         tx.upsert_listing(&l).await.map_err(ApiError::internal)?;
+        if returned > 0 {
+            crate::market::listings::push_mfn_quantity(tx, &l).await?;
+        }
     }
     Ok(())
 }

@@ -280,20 +280,8 @@ pub async fn save_listing(
     after: &ListingRow,
 ) -> Result<(), ApiError> {
     tx.upsert_listing(after).await.map_err(internal)?;
-    let qty_changed = before.is_none_or(|b| b.quantity != after.quantity);
-    if after.fulfillment_channel == "MFN" && qty_changed {
-        tx.push_outbox(
-            "LISTINGS_ITEM_MFN_QUANTITY_CHANGE",
-            Some(&after.seller_id),
-            &json!({
-                "SellerId": after.seller_id,
-                "FulfillmentChannelCode": "DEFAULT",
-                "Sku": after.sku,
-                "Quantity": after.quantity,
-            }),
-        )
-        .await
-        .map_err(internal)?;
+    if before.is_none_or(|b| b.quantity != after.quantity) {
+        crate::market::listings::push_mfn_quantity(tx, after).await?;
     }
     Ok(())
 }
