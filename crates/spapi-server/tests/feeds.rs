@@ -448,9 +448,10 @@ async fn feeds_run_the_same_on_postgresql() {
     .await;
     let (a, _, _) = pick(&sp).await;
     let sa = a["sku"].as_str().unwrap();
+    let type_a = product_type(&sp, &a["sku"]).await;
     let feed = json!({
         "header": {"sellerId": sp.w.seller_id, "version": "2.0"},
-        "messages": [{"messageId": 1, "sku": sa, "operationType": "PATCH", "productType": "PRODUCT",
+        "messages": [{"messageId": 1, "sku": sa, "operationType": "PATCH", "productType": type_a,
             "patches": [{"op": "replace", "path": "/attributes/fulfillment_availability",
                          "value": [{"fulfillment_channel_code": "DEFAULT", "quantity": 5}]}]}]
     });
@@ -460,6 +461,6 @@ async fn feeds_run_the_same_on_postgresql() {
     let f = get_feed(&sp, &id).await;
     assert_eq!(f["processingStatus"], "DONE");
     let report: Value = serde_json::from_slice(&result(&sp, &f).await).unwrap();
-    assert_eq!(report["summary"]["messagesAccepted"], 1);
+    assert_eq!(report["summary"]["messagesAccepted"], 1, "{report:#}");
     assert_eq!(listing(&sp.listings().await, sa).unwrap()["quantity"], 5);
 }

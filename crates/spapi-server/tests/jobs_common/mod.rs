@@ -37,7 +37,9 @@ impl Sp {
             .control(
                 reqwest::Method::POST,
                 &format!("/sellers/{}/world", w.seller_id),
-                Some(json!({"seed": 11, "products": 10, "days": 5, "orders_per_day": 6})),
+                // Sellers' ids are random, so their worlds are too: 30 products make a world without
+                // an FBA or two MFN listings in the home marketplace vanishingly unlikely.
+                Some(json!({"seed": 11, "products": 30, "days": 5, "orders_per_day": 6})),
             )
             .await;
         assert_eq!(status, 201, "{body}");
