@@ -373,7 +373,6 @@ async fn main() -> anyhow::Result<()> {
     std::fs::create_dir_all(&data)?;
     let mut report = String::new();
     let mut line = |s: String| {
-        eprintln!("{s}");
         report.push_str(&s);
         report.push('\n');
     };

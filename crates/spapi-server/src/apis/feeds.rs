@@ -1,6 +1,6 @@
 //! Feeds 2021-06-30: the six operations over `market::feeds`.
 
-use super::reports::{check_marketplaces, decode_token, encode_token, query_from, seller, time};
+use super::reports::{check_marketplaces, decode_token, page_of, query_from, seller, time};
 use crate::clock::Clock;
 use crate::documents::{Documents, UrlOp, new_document_id};
 use crate::generated::feeds_2021_06_30::Feeds20210630Api;
@@ -74,7 +74,7 @@ impl Feeds20210630Api for Feeds {
         params: m::params::GetFeeds,
     ) -> Result<m::GetFeedsResponse, ApiError> {
         let seller_id = seller(ctx)?;
-        let mut q = match &params.next_token {
+        let q = match &params.next_token {
             Some(t) => decode_token(seller_id, t)?,
             None => {
                 if params.feed_types.is_empty() {
@@ -95,22 +95,13 @@ impl Feeds20210630Api for Feeds {
                 )?
             }
         };
-        let limit = q.limit;
-        q.limit = limit + 1;
-        let mut rows = self
-            .store
-            .query_feeds(&q)
-            .await
-            .map_err(ApiError::internal)?;
-        let next_token = if rows.len() > limit as usize {
-            rows.truncate(limit as usize);
-            let last = rows.last().expect("non-empty");
-            q.limit = limit;
-            q.before = Some((last.created_at_us, last.id));
-            Some(encode_token(&q))
-        } else {
-            None
-        };
+        let store = &self.store;
+        let (rows, next_token) = page_of(
+            q,
+            |q| async move { store.query_feeds(&q).await },
+            |f: &FeedRow| (f.created_at_us, f.id),
+        )
+        .await?;
         Ok(m::GetFeedsResponse {
             feeds: rows.iter().map(feed_json).collect(),
             next_token,

@@ -100,6 +100,32 @@ pub(crate) fn decode_token(seller_id: &str, token: &str) -> Result<JobQuery, Api
     })
 }
 
+/// One page of a getReports / getFeeds query: asks `fetch` for one row more than the page, to
+/// know whether another page follows; the page's rows and the `nextToken` of the rest (the same
+/// query, resumed after the page's last row by its `key`, creation time and id).
+pub(crate) async fn page_of<T, Fut>(
+    mut q: JobQuery,
+    fetch: impl FnOnce(JobQuery) -> Fut,
+    key: impl Fn(&T) -> (i64, i64),
+) -> Result<(Vec<T>, Option<String>), ApiError>
+where
+    Fut: std::future::Future<Output = Result<Vec<T>, crate::store::StoreError>>,
+{
+    let limit = q.limit;
+    let mut rows = fetch(JobQuery {
+        limit: limit + 1,
+        ..q.clone()
+    })
+    .await
+    .map_err(ApiError::internal)?;
+    if rows.len() <= limit as usize {
+        return Ok((rows, None));
+    }
+    rows.truncate(limit as usize);
+    q.before = rows.last().map(key);
+    Ok((rows, Some(encode_token(&q))))
+}
+
 /// A query from the request's filters (one argument per getReports / getFeeds filter) (`createdSince` defaults to 90 days ago, `createdUntil`
 /// to now, `pageSize` to 10).
 #[allow(clippy::too_many_arguments)]
@@ -235,7 +261,7 @@ impl Reports20210630Api for Reports {
         params: m::params::GetReports,
     ) -> Result<m::GetReportsResponse, ApiError> {
         let seller_id = seller(ctx)?;
-        let mut q = match &params.next_token {
+        let q = match &params.next_token {
             Some(t) => decode_token(seller_id, t)?,
             None => {
                 if params.report_types.is_empty() {
@@ -256,22 +282,13 @@ impl Reports20210630Api for Reports {
                 )?
             }
         };
-        let limit = q.limit;
-        q.limit = limit + 1;
-        let mut rows = self
-            .store
-            .query_reports(&q)
-            .await
-            .map_err(ApiError::internal)?;
-        let next_token = if rows.len() > limit as usize {
-            rows.truncate(limit as usize);
-            let last = rows.last().expect("non-empty");
-            q.limit = limit;
-            q.before = Some((last.created_at_us, last.id));
-            Some(encode_token(&q))
-        } else {
-            None
-        };
+        let store = &self.store;
+        let (rows, next_token) = page_of(
+            q,
+            |q| async move { store.query_reports(&q).await },
+            |r: &ReportRow| (r.created_at_us, r.id),
+        )
+        .await?;
         Ok(m::GetReportsResponse {
             reports: rows.iter().map(report_json).collect(),
             next_token,
