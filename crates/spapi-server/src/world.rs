@@ -130,7 +130,7 @@ pub fn selling_partner_id(seed: u64, label: &str) -> String {
 }
 
 /// Currency conversion of a USD-like base price to a marketplace's currency (rounded).
-fn localize(base_minor: i64, mp: &Marketplace) -> i64 {
+pub(crate) fn localize(base_minor: i64, mp: &Marketplace) -> i64 {
     let (num, den) = match mp.currency {
         "USD" => (1, 1),
         "CAD" => (135, 100),

@@ -394,6 +394,19 @@ pub enum WorldCommand {
         /// Amazon order id.
         order_id: String,
     },
+    /// Sets the fulfillable units of an FBA SKU (stock received or adjusted at the fulfillment
+    /// center).
+    FbaStock {
+        /// Selling partner id.
+        seller_id: String,
+        /// Seller SKU (an FBA listing).
+        sku: String,
+        /// Fulfillable units.
+        fulfillable: i64,
+        /// Marketplace id (default: the seller's first).
+        #[arg(long)]
+        marketplace: Option<String>,
+    },
     /// Sets the buyer simulator's rate (orders per simulated hour; 0 stops it).
     Buyers {
         /// Selling partner id.
@@ -507,6 +520,21 @@ pub async fn world(t: Target<WorldCommand>) -> anyhow::Result<()> {
                     seg(&order_id)
                 ),
                 None,
+            )
+            .await?
+        }
+        WorldCommand::FbaStock {
+            seller_id,
+            sku,
+            fulfillable,
+            marketplace,
+        } => {
+            c.call(
+                Method::POST,
+                &format!("/sellers/{}/fba-inventory", seg(&seller_id)),
+                Some(
+                    json!({"sku": sku, "fulfillable": fulfillable, "marketplace_id": marketplace}),
+                ),
             )
             .await?
         }

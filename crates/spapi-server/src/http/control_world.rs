@@ -34,6 +34,10 @@ pub fn routes() -> Router<ControlPlane> {
             "/sellers/{seller_id}/buyers",
             get(get_buyers).post(set_buyers),
         )
+        .route(
+            "/sellers/{seller_id}/fba-inventory",
+            post(set_fba_inventory),
+        )
         .route("/outbox", get(outbox))
 }
 
@@ -214,6 +218,47 @@ async fn place_order(
         Json(json!({"order": row.doc, "orderItems": row.items})),
     )
         .into_response())
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FbaInventoryBody {
+    sku: String,
+    /// Default: the seller's first marketplace.
+    #[serde(default)]
+    marketplace_id: Option<String>,
+    fulfillable: i64,
+}
+
+/// Sets the fulfillable units of an FBA SKU (stock received or adjusted at the fulfillment
+/// center): FBA_INVENTORY_AVAILABILITY_CHANGES, and ANY_OFFER_CHANGED when the offer appears
+/// or sells out.
+async fn set_fba_inventory(
+    State(cp): State<ControlPlane>,
+    Path(id): Path<String>,
+    body: bytes::Bytes,
+) -> Reply {
+    let seller = seller(&cp, &id).await?;
+    let b: FbaInventoryBody = parse(&body)?;
+    let mp = b
+        .marketplace_id
+        .or_else(|| seller.marketplace_ids.first().cloned())
+        .unwrap_or_default();
+    let l = crate::market::offers::set_fba_fulfillable(
+        cp.auth.store(),
+        &seller.selling_partner_id,
+        &b.sku,
+        &mp,
+        b.fulfillable,
+        cp.auth.clock().now().as_microsecond(),
+    )
+    .await?;
+    Ok(Json(
+        json!({"sku": l.sku, "marketplace_id": l.marketplace_id, "asin": l.asin,
+        "fulfillment_channel": l.fulfillment_channel, "quantity": l.quantity,
+        "reserved": l.reserved, "status": l.status}),
+    )
+    .into_response())
 }
 
 async fn cancel_order(

@@ -494,3 +494,26 @@ pub fn new_asin(label: &str) -> String {
         .collect();
     format!("B0{tail}")
 }
+
+/// The item's sales ranks as notifications carry them (`ProductCategoryId`, rank): its website
+/// display group, then its classification; none for a variation parent (parents are not
+/// ranked) or an item of a product type spapi does not know. The ranks agree with the
+/// `salesRanks` of the Catalog Items API.
+pub fn sales_rankings(item: &CatalogItemRow) -> Vec<(String, i64)> {
+    if item.doc.get("itemClassification").and_then(Value::as_str) == Some("VARIATION_PARENT") {
+        return vec![];
+    }
+    let Some(spec) = product_types::spec(&item.product_type) else {
+        return vec![];
+    };
+    let rank = item
+        .doc
+        .get("salesRank")
+        .and_then(Value::as_i64)
+        .unwrap_or_else(|| sales_rank(&item.asin));
+    let (group, _) = display_group(spec);
+    vec![
+        (group, rank),
+        (spec.classification.0.to_string(), (rank / 37).max(1)),
+    ]
+}

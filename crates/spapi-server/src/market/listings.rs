@@ -21,11 +21,13 @@
 //!   which a listing submission does not set: 0 for a new FBA SKU).
 //! - Events, in the same transaction: LISTINGS_ITEM_STATUS_CHANGE when the status set changes
 //!   (`DELETED` on delete), LISTINGS_ITEM_ISSUES_CHANGE when the issue severities change,
-//!   LISTINGS_ITEM_MFN_QUANTITY_CHANGE when the MFN quantity changes.
+//!   and the stock and offer events of [`offers::listing_changed`] (MFN quantity, FBA
+//!   availability, ANY_OFFER_CHANGED).
 
 use super::catalog;
 use super::marketplaces::{Marketplace, marketplace};
 use super::money;
+use super::offers;
 use super::orders::iso;
 use super::product_types::{self, Issue, Requirements};
 use super::restrictions;
@@ -43,8 +45,7 @@ pub const NEW_ASIN_AFTER: SignedDuration = SignedDuration::from_mins(10);
 pub const STATUS_CHANGE: &str = "LISTINGS_ITEM_STATUS_CHANGE";
 /// Notification type of a listing issues change.
 pub const ISSUES_CHANGE: &str = "LISTINGS_ITEM_ISSUES_CHANGE";
-/// Notification type of an MFN quantity change.
-pub const MFN_QUANTITY_CHANGE: &str = "LISTINGS_ITEM_MFN_QUANTITY_CHANGE";
+pub use super::offers::MFN_QUANTITY_CHANGE;
 
 /// What a submission does.
 #[derive(Debug, Clone)]
@@ -622,7 +623,7 @@ pub async fn apply(
                 tx.delete_listing(&sub.seller_id, &sub.sku, &sub.marketplace_id)
                     .await
                     .map_err(ApiError::internal)?;
-                record_events(tx, Some(&before), None).await?;
+                record_events(tx, Some(&before), None, us(now)).await?;
             }
             return Ok(Outcome {
                 status: if sub.preview { "VALID" } else { "ACCEPTED" },
@@ -787,7 +788,7 @@ pub async fn apply(
         .await
         .map_err(ApiError::internal)?;
     }
-    record_events(tx, existing.as_ref(), Some(&after)).await?;
+    record_events(tx, existing.as_ref(), Some(&after), us(now)).await?;
     Ok(Outcome {
         status: "ACCEPTED",
         issues,
@@ -805,30 +806,12 @@ pub async fn submit(store: &Store, sub: &Submission, now: Timestamp) -> Result<O
     Ok(out)
 }
 
-/// Puts LISTINGS_ITEM_MFN_QUANTITY_CHANGE in the outbox for a seller-fulfilled listing whose
-/// quantity just changed (by the Listings API, a feed, an order or a cancellation); nothing for
-/// an FBA listing, whose stock is Amazon's.
-pub async fn push_mfn_quantity(tx: &mut StoreTx, l: &ListingRow) -> Result<(), ApiError> {
-    if l.fulfillment_channel != "MFN" {
-        return Ok(());
-    }
-    let payload = json!({
-        "SellerId": l.seller_id,
-        "FulfillmentChannelCode": "DEFAULT",
-        "Sku": l.sku,
-        "Quantity": l.quantity,
-    });
-    tx.push_outbox(MFN_QUANTITY_CHANGE, Some(&l.seller_id), &payload)
-        .await
-        .map(drop)
-        .map_err(ApiError::internal)
-}
-
 /// Writes the LISTINGS_ITEM_* events a change causes.
 async fn record_events(
     tx: &mut StoreTx,
     before: Option<&ListingDoc>,
     after: Option<&ListingDoc>,
+    at_us: i64,
 ) -> Result<(), ApiError> {
     let Some(any) = after.or(before) else {
         return Ok(());
@@ -875,15 +858,8 @@ async fn record_events(
                 .await
                 .map_err(ApiError::internal)?;
         }
-        let mfn = |d: &ListingDoc| (d.row.fulfillment_channel == "MFN").then_some(d.row.quantity);
-        let old_q = before.and_then(mfn);
-        if let Some(q) = mfn(a)
-            && old_q != Some(q)
-        {
-            push_mfn_quantity(tx, &a.row).await?;
-        }
     }
-    Ok(())
+    offers::listing_changed(tx, before.map(|b| &b.row), after.map(|a| &a.row), at_us).await
 }
 
 /// The catalog document of a product a listing describes (its product facts).
@@ -1056,6 +1032,6 @@ pub async fn create_asin(
     tx.put_listing_doc(&after)
         .await
         .map_err(ApiError::internal)?;
-    record_events(&mut tx, Some(&before), Some(&after)).await?;
+    record_events(&mut tx, Some(&before), Some(&after), us(at)).await?;
     tx.commit().await.map_err(ApiError::internal)
 }

@@ -6,6 +6,7 @@ pub mod feeds;
 pub mod listings;
 pub mod marketplaces;
 pub mod money;
+pub mod offers;
 pub mod orders;
 pub mod personal_data;
 pub mod product_types;

@@ -5,6 +5,7 @@
 
 use super::marketplaces::{Marketplace, marketplace};
 use super::money::{self, money};
+use super::offers;
 use super::personal_data::{self, BUYER_INFO, BUYER_TAX_INFORMATION, SHIPPING_ADDRESS};
 use crate::auth::Caller;
 use crate::http::ApiError;
@@ -820,13 +821,14 @@ pub async fn place(
             promotion_minor: 0,
             promotion_id: None,
         });
+        let before = listing.clone();
         listing.quantity -= line.quantity;
         listing.reserved += line.quantity;
         listing.updated_at_us = us(now);
         tx.upsert_listing(&listing)
             .await
             .map_err(ApiError::internal)?;
-        crate::market::listings::push_mfn_quantity(&mut tx, &listing).await?;
+        offers::listing_changed(&mut tx, Some(&before), Some(&listing), us(now)).await?;
     }
     let facts = OrderFacts {
         amazon_order_id: order_id,
@@ -941,13 +943,12 @@ async fn settle_stock(
         .await
         .map_err(ApiError::internal)?
     {
+        let before = l.clone();
         l.reserved = (l.reserved - shipped - returned).max(0);
         l.quantity += returned;
         l.updated_at_us = us(at);
         tx.upsert_listing(&l).await.map_err(ApiError::internal)?;
-        if returned > 0 {
-            crate::market::listings::push_mfn_quantity(tx, &l).await?;
-        }
+        offers::listing_changed(tx, Some(&before), Some(&l), us(at)).await?;
     }
     Ok(())
 }

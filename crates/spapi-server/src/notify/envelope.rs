@@ -70,12 +70,8 @@ pub const TYPES: &[TypeInfo] = &[
         false,
         V1,
     ),
-    t(
-        "FBA_INVENTORY_AVAILABILITY_CHANGES",
-        Some("FBAInventoryAvailabilityChangeNotification"),
-        false,
-        V1,
-    ),
+    // Its payload is the notification object itself, not wrapped under a key.
+    t("FBA_INVENTORY_AVAILABILITY_CHANGES", None, false, V1),
     t(
         "FBA_OUTBOUND_SHIPMENT_STATUS",
         Some("FBAOutboundShipmentStatusNotification"),
@@ -256,6 +252,84 @@ pub fn test_payload(notification_type: &str, seller_id: &str, at_us: i64) -> Val
                 }],
             },
         }),
+        "ANY_OFFER_CHANGED" | "FBA_INVENTORY_AVAILABILITY_CHANGES" => {
+            stock_test_payload(notification_type, seller_id, at_us)
+        }
+        "LISTINGS_ITEM_STATUS_CHANGE" => json!({
+            "SellerId": seller_id, "MarketplaceId": TEST_MARKETPLACE, "Asin": TEST_ASIN,
+            "Sku": TEST_SKU, "CreatedDate": at, "Status": ["BUYABLE", "DISCOVERABLE"],
+        }),
+        "LISTINGS_ITEM_ISSUES_CHANGE" => json!({
+            "SellerId": seller_id, "MarketplaceId": TEST_MARKETPLACE, "Asin": TEST_ASIN,
+            "Sku": TEST_SKU, "Severities": ["WARNING"], "EnforcementActions": [],
+        }),
+        "LISTINGS_ITEM_MFN_QUANTITY_CHANGE" => json!({
+            "SellerId": seller_id, "FulfillmentChannelCode": "DEFAULT", "Sku": TEST_SKU,
+            "Quantity": 12,
+        }),
+        "REPORT_PROCESSING_FINISHED" => json!({
+            "sellerId": seller_id, "accountId": format!("amzn1.merchant.o.{seller_id}"),
+            "reportId": "50000000000", "reportType": "GET_MERCHANT_LISTINGS_ALL_DATA",
+            "processingStatus": "DONE",
+            "reportDocumentId": "amzn1.spdoc.1.4.na.00000000-0000-0000-0000-000000000000",
+        }),
+        "FEED_PROCESSING_FINISHED" => json!({
+            "sellerId": seller_id, "accountId": format!("amzn1.merchant.o.{seller_id}"),
+            "feedId": "50000000000", "feedType": "JSON_LISTINGS_FEED",
+            "processingStatus": "DONE",
+            "resultFeedDocumentId": "amzn1.tortuga.4.na.00000000-0000-0000-0000-000000000000",
+        }),
+        // spapi produces no events of the other types yet: a minimal object naming the seller.
         _ => json!({"SellerId": seller_id, "TestNotification": true}),
     }
+}
+
+const TEST_MARKETPLACE: &str = "ATVPDKIKX0DER";
+const TEST_ASIN: &str = "B000000000";
+const TEST_SKU: &str = "TEST-SKU";
+
+/// Test payloads of the offer and FBA stock types, built by the same code as real events from
+/// one made-up FBA listing of the seller.
+fn stock_test_payload(notification_type: &str, seller_id: &str, at_us: i64) -> Value {
+    use crate::market::marketplaces::marketplace;
+    use crate::market::offers;
+    use crate::store::{ListingDoc, ListingRow};
+    let Some(mp) = marketplace(TEST_MARKETPLACE) else {
+        return json!({"SellerId": seller_id});
+    };
+    let doc = ListingDoc {
+        row: ListingRow {
+            seller_id: seller_id.to_string(),
+            sku: TEST_SKU.into(),
+            marketplace_id: mp.id.into(),
+            asin: TEST_ASIN.into(),
+            fulfillment_channel: "AFN".into(),
+            price: "19.99".into(),
+            currency: mp.currency.into(),
+            quantity: 25,
+            reserved: 2,
+            status: "BUYABLE".into(),
+            created_at_us: at_us,
+            updated_at_us: at_us,
+        },
+        product_type: None,
+        condition_type: Some("new_new".into()),
+        attributes: None,
+        issues: json!([]),
+        issue_severity: None,
+    };
+    if notification_type == offers::FBA_INVENTORY_AVAILABILITY_CHANGES {
+        return offers::fba_payload(seller_id, TEST_SKU, TEST_ASIN, &[&doc], Some("Test Item"));
+    }
+    let docs = [doc];
+    offers::OfferChange {
+        asin: TEST_ASIN,
+        mp,
+        docs: &docs,
+        item: None,
+        changed: &docs[0].row,
+        reference_price: None,
+        at_us,
+    }
+    .payload(seller_id)
 }

@@ -526,6 +526,35 @@ async fn by_identifier(
 }
 
 impl StoreTx {
+    /// Every seller's listing of an ASIN in a marketplace (the offers on its detail page), as
+    /// this transaction sees them; by seller and SKU.
+    pub async fn listings_of_asin(
+        &mut self,
+        asin: &str,
+        marketplace_id: &str,
+    ) -> Result<Vec<ListingDoc>, StoreError> {
+        let sql = format!(
+            "SELECT {DOC_COLUMNS} FROM listings WHERE asin = $1 AND marketplace_id = $2 \
+             ORDER BY seller_id, sku"
+        );
+        let binds = [Bind::Text(asin.into()), Bind::Text(marketplace_id.into())];
+        fetch_docs(self.conn(), &sql, &binds).await
+    }
+
+    /// A seller's listings of one SKU in every marketplace, as this transaction sees them.
+    pub async fn listings_of_sku(
+        &mut self,
+        seller_id: &str,
+        sku: &str,
+    ) -> Result<Vec<ListingDoc>, StoreError> {
+        let sql = format!(
+            "SELECT {DOC_COLUMNS} FROM listings WHERE seller_id = $1 AND sku = $2 \
+             ORDER BY marketplace_id"
+        );
+        let binds = [Bind::Text(seller_id.into()), Bind::Text(sku.into())];
+        fetch_docs(self.conn(), &sql, &binds).await
+    }
+
     /// One listing with its document, as this transaction sees it.
     pub async fn get_listing_doc(
         &mut self,

@@ -96,6 +96,13 @@ pub async fn process(
                 tx.delete_listing(&feed.seller_id, &sku, mp)
                     .await
                     .map_err(ApiError::internal)?;
+                crate::market::offers::listing_changed(
+                    tx,
+                    before.as_ref(),
+                    None,
+                    at.as_microsecond(),
+                )
+                .await?;
                 continue;
             }
             let after = match &before {

@@ -272,18 +272,15 @@ pub async fn cancel(
     tx.commit().await.map_err(internal)
 }
 
-/// Writes a changed listing and the events the world emits for it (an MFN quantity change
-/// sends LISTINGS_ITEM_MFN_QUANTITY_CHANGE).
+/// Writes a changed listing and the stock and offer events the world emits for it
+/// ([`crate::market::offers::listing_changed`]).
 pub async fn save_listing(
     tx: &mut StoreTx,
     before: Option<&ListingRow>,
     after: &ListingRow,
 ) -> Result<(), ApiError> {
     tx.upsert_listing(after).await.map_err(internal)?;
-    if before.is_none_or(|b| b.quantity != after.quantity) {
-        crate::market::listings::push_mfn_quantity(tx, after).await?;
-    }
-    Ok(())
+    crate::market::offers::listing_changed(tx, before, Some(after), after.updated_at_us).await
 }
 
 /// Parses a price as the listings table keeps it (a decimal with two places); `None` if it is

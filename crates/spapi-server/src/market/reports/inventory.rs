@@ -7,7 +7,6 @@ use super::tsv::Tsv;
 use crate::documents::DocumentWriter;
 use crate::store::reports::ReportRow;
 use crate::store::{ListingRow, Store, StoreError};
-use sha2::{Digest, Sha256};
 
 const MYI: &[&str] = &[
     "sku",
@@ -42,21 +41,9 @@ const AFN: &[&str] = &[
     "Quantity Available",
 ];
 
-/// A stable FNSKU (`X00` + 7 alphanumerics) for a seller's SKU.
+/// The FNSKU of a listing's SKU.
 fn fnsku(l: &ListingRow) -> String {
-    let h = Sha256::digest(format!("fnsku|{}|{}", l.seller_id, l.sku).as_bytes());
-    let tail: String = h[..7]
-        .iter()
-        .map(|b| {
-            let c = b % 36;
-            if c < 10 {
-                (b'0' + c) as char
-            } else {
-                (b'A' + c - 10) as char
-            }
-        })
-        .collect();
-    format!("X00{tail}")
+    crate::market::offers::fnsku(&l.seller_id, &l.sku)
 }
 
 /// GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA.
