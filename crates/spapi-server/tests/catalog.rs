@@ -618,3 +618,69 @@ async fn product_images_are_jpegs_served_by_spapi() {
         assert_eq!(status, 404, "{bad}");
     }
 }
+
+#[tokio::test]
+async fn image_links_follow_the_server_to_a_new_port() {
+    let dir = std::env::temp_dir().join(format!("spapi-images-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = ServerConfig {
+        clock: Clock::frozen("2025-06-01T12:00:00Z".parse().unwrap()),
+        store: StoreConfig::SqliteFile(dir.join("spapi.db")),
+        ..ServerConfig::ephemeral()
+    };
+    let w = World::start_with(config.clone(), &[]).await;
+    let (s, b) = w
+        .control(
+            Method::POST,
+            &format!("/sellers/{}/world", w.seller_id),
+            Some(json!({"seed": 5, "products": 3, "days": 1, "orders_per_day": 1})),
+        )
+        .await;
+    assert_eq!(s, 201, "{b}");
+    let token = w.access_token().await;
+    let api = Api { w: &w, token };
+    let (_, asin) = listed(&api).await.remove(0);
+    let (_, item) = api.item(&asin, "&includedData=images").await;
+    let old = item["images"][0]["images"][0]["link"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(old.starts_with(&w.base), "{old}");
+    // The same store behind a server on another port.
+    let World {
+        server,
+        client_id,
+        client_secret,
+        refresh_token,
+        ..
+    } = w;
+    server.shutdown().await.unwrap();
+    let moved = World {
+        server: spapi_server::Server::start(config).await.unwrap(),
+        base: String::new(),
+        http: common::client(),
+        application_id: String::new(),
+        client_id,
+        client_secret,
+        seller_id: String::new(),
+        refresh_token,
+    };
+    let moved = World {
+        base: moved.server.base_url(),
+        ..moved
+    };
+    let token = moved.access_token().await;
+    let api = Api { w: &moved, token };
+    let (s, item) = api.item(&asin, "&includedData=images").await;
+    assert_eq!(s, 200, "{item}");
+    let new = item["images"][0]["images"][0]["link"].as_str().unwrap();
+    assert!(new.starts_with(&moved.base), "{new}");
+    // The same image, on the new port.
+    let path = |l: &str| l.splitn(4, '/').nth(3).unwrap().to_string();
+    assert_eq!(path(new), path(&old));
+    assert_ne!(new, old);
+    let (status, ct, _, _) = fetch(&moved, new).await;
+    assert_eq!((status, ct.as_str()), (200, "image/jpeg"));
+    moved.server.shutdown().await.unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+}
