@@ -172,7 +172,8 @@ pub fn render_jpeg(asin: &str, variant: &str, width: u32, height: u32) -> Option
     Some(out)
 }
 
-/// The image entries of a stored catalog document (`[{variant, link, height, width}]`).
+/// The (width, height) of `variant` among the image entries of a stored catalog document
+/// (`[{variant, link, height, width}]`).
 fn stored_variant(images: &Value, variant: &str) -> Option<(u64, u64)> {
     images.as_array()?.iter().find_map(|i| {
         (i.get("variant")?.as_str()? == variant)
