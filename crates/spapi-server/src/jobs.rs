@@ -22,6 +22,8 @@ pub struct Runner {
     store: Store,
     clock: Clock,
     worker_id: String,
+    /// `http://host:port` that links in generated documents start with (report image URLs).
+    public_base: std::sync::Arc<str>,
     /// One round at a time per instance: a caller of `run_due` (the control plane after a
     /// clock change) waits for the background round in progress, so that when it returns
     /// everything due has run. Other instances on a shared PostgreSQL store run their own.
@@ -43,8 +45,15 @@ impl Runner {
             store,
             clock,
             worker_id: format!("worker-{}", uuid::Uuid::new_v4()),
+            public_base: format!("http://127.0.0.1:{}", crate::server::DEFAULT_PORT).into(),
             round: Default::default(),
         }
+    }
+
+    /// The same, for a server reachable at `public_base` (`http://host:port`).
+    pub fn with_public_base(mut self, public_base: &str) -> Self {
+        self.public_base = public_base.into();
+        self
     }
 
     /// Runs every job due now, in `run_at` order, until none is left; returns how many ran.
@@ -121,7 +130,7 @@ impl Runner {
                 if job.kind == reports::JOB_START {
                     reports::start(&self.store, id, at).await
                 } else {
-                    reports::generate(&self.store, id, at).await
+                    reports::generate(&self.store, id, at, &self.public_base).await
                 }
             }
             reports::JOB_SCHEDULE => {

@@ -9,6 +9,7 @@ pub mod demo;
 pub mod documents;
 pub mod generated;
 pub mod http;
+pub mod images;
 pub mod jobs;
 pub mod market;
 pub mod notify;

@@ -102,15 +102,19 @@ pub fn apis_at(auth: &Auth, router: &Arc<Router>, docs: &Documents, public_base:
         uploads_2020_11_01: Arc::new(Uploads::new(store.clone(), clock.clone(), docs.clone())),
         catalog_items_2022_04_01: Arc::new(crate::apis::catalog_items::CatalogItems::new(
             store.clone(),
+            public_base.to_string(),
         )),
-        catalog_items_v0: Arc::new(crate::apis::catalog_v0::CatalogV0::new(store.clone())),
+        catalog_items_v0: Arc::new(crate::apis::catalog_v0::CatalogV0::new(
+            store.clone(),
+            public_base.to_string(),
+        )),
         definitions_product_types_2020_09_01: Arc::new(crate::apis::definitions::Definitions::new(
             public_base.to_string(),
         )),
-        listings_items_2021_08_01: Arc::new(crate::apis::listings::Listings::new(
-            store.clone(),
-            clock.clone(),
-        )),
+        listings_items_2021_08_01: Arc::new(
+            crate::apis::listings::Listings::new(store.clone(), clock.clone())
+                .with_public_base(public_base),
+        ),
         listings_restrictions_2021_08_01: Arc::new(crate::apis::restrictions::Restrictions::new(
             store.clone(),
         )),
@@ -219,7 +223,8 @@ impl Server {
             .admin_token
             .clone()
             .unwrap_or_else(|| format!("spapi-admin-{}", crate::auth::secret::random_token(32)));
-        let jobs = crate::jobs::Runner::new(store.clone(), clock.clone());
+        let jobs = crate::jobs::Runner::new(store.clone(), clock.clone())
+            .with_public_base(&format!("http://{url_addr}"));
         let job_task = jobs.clone().spawn(std::time::Duration::from_millis(250));
         let notify_task =
             crate::notify::Notifier::new(store.clone(), clock.clone(), config.sqs_endpoint.clone())
@@ -229,6 +234,7 @@ impl Server {
         // the SP-API pipeline, as S3 serves Amazon's; so are product type schema documents.
         let app = http::app(sp, ControlPlane::new(auth.clone(), jobs, &admin_token))
             .merge(docs.clone().routes())
+            .merge(crate::images::routes(store.clone()))
             .merge(crate::apis::definitions::routes());
         docs.set_base_url(format!("http://{url_addr}"));
         let sandbox = match sandbox_sp {

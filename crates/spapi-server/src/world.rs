@@ -317,6 +317,12 @@ pub async fn generate_with_progress(
     // channel holds a few batches, so memory stays flat whatever the size.
     let (out, mut batches) = tokio::sync::mpsc::channel::<Vec<MadeOrder>>(4);
     let seller_id = seller.selling_partner_id.clone();
+    // Marketplace programs (Easy Ship, invoice confirmation) draw from a stream of their own,
+    // so that worlds of other marketplaces stay what they were for a seed.
+    let mut programs = rng_for(
+        spec.seed,
+        &format!("{}:{existing}:programs", seller.selling_partner_id),
+    );
     let maker = tokio::task::spawn_blocking(move || {
         let mut batch: Vec<MadeOrder> = Vec::with_capacity(ORDERS_PER_INSERT);
         for purchase_us in times {
@@ -350,12 +356,36 @@ pub async fn generate_with_progress(
                 }
             }
             let status = history_status(&mut rng, age, afn);
+            // Some seller-fulfilled orders where Amazon Easy Ship runs go by Easy Ship
+            // (Amazon picks the package up); such a package goes whole, never in parts.
+            let easy_ship = !afn
+                && EASY_SHIP_MARKETPLACES.contains(&mp.id)
+                && programs.random_bool(EASY_SHIP_SHARE);
+            let status = if easy_ship && status == "PartiallyShipped" {
+                "Unshipped"
+            } else {
+                status
+            };
+            // Where the seller confirms the invoice sent to the buyer, some shipped orders
+            // wait for that confirmation: mostly recent ones, a few old ones forever.
+            let status = if !afn
+                && status == "Shipped"
+                && INVOICE_CONFIRMATION_MARKETPLACES.contains(&mp.id)
+                && programs.random_bool(if age < SignedDuration::from_hours(7 * 24) {
+                    0.3
+                } else {
+                    0.04
+                }) {
+                "InvoiceUnconfirmed"
+            } else {
+                status
+            };
             let prime = if afn {
                 rng.random_bool(0.6)
             } else {
                 rng.random_bool(0.1)
             };
-            let shipped_all = status == "Shipped";
+            let shipped_all = matches!(status, "Shipped" | "InvoiceUnconfirmed");
             let mut lines = Vec::new();
             for (k, &i) in chosen.iter().enumerate() {
                 let (l, title) = &listings[i];
@@ -397,7 +427,7 @@ pub async fn generate_with_progress(
             let buyer_name = format!("{} {}", pick(&mut rng, FIRST), pick(&mut rng, LAST));
             let business = rng.random_bool(0.1);
             let updated = match status {
-                "Shipped" | "Canceled" | "Unfulfillable" => purchase
+                "Shipped" | "InvoiceUnconfirmed" | "Canceled" | "Unfulfillable" => purchase
                     .checked_add(SignedDuration::from_hours(rng.random_range(2..48)))
                     .unwrap_or(purchase),
                 "Pending" => purchase,
@@ -441,8 +471,17 @@ pub async fn generate_with_progress(
                 ispu_store: (!afn
                     && mp.id == markets[0].id
                     && status != "PartiallyShipped"
-                    && rng.random_bool(0.03))
-                .then(|| format!("STORE-{}", digits(&mut rng, 4))),
+                    && rng.random_bool(0.03)
+                    && !easy_ship)
+                    .then(|| format!("STORE-{}", digits(&mut rng, 4))),
+                easy_ship_status: easy_ship.then(|| easy_ship_status(&mut programs, status, age)),
+                electronic_invoice_status: electronic_invoice_status(
+                    &mut programs,
+                    mp,
+                    afn,
+                    easy_ship,
+                    status,
+                ),
                 lines,
             };
             let row = orders::assemble(&facts);
@@ -500,6 +539,108 @@ pub async fn generate_with_progress(
     }
     tx.commit().await?;
     Ok(stats)
+}
+
+/// Marketplaces where Amazon Easy Ship runs (the Easy Ship API's marketplaces): Amazon picks
+/// the seller's package up (or the seller drops it off) and delivers it.
+pub const EASY_SHIP_MARKETPLACES: &[&str] = &[
+    "A21TJRUUN4KGV",  // IN
+    "A1VC38T7YXB528", // JP
+    "A1805IZSGTT6HS", // NL
+    "A1C3SOZRARQ6R3", // PL
+];
+
+/// The share of seller-fulfilled orders in an Easy Ship marketplace that go by Easy Ship.
+const EASY_SHIP_SHARE: f64 = 0.35;
+
+/// Marketplaces whose shipped seller-fulfilled orders wait for the seller to confirm the
+/// invoice sent to the buyer (`InvoiceUnconfirmed`).
+// Amazon documented InvoiceUnconfirmed for Amazon.cn only, which is no SP-API marketplace.
+// spapi shows the documented behaviour where the seller's invoice is tracked through the
+// Orders API (`ElectronicInvoiceStatus`): Brazil, where every seller-fulfilled shipment needs
+// the seller's electronic invoice.
+pub const INVOICE_CONFIRMATION_MARKETPLACES: &[&str] = &["A2Q3Y263D00KWC"];
+
+/// Where an Easy Ship package is, for an order of this status and age.
+fn easy_ship_status(rng: &mut StdRng, status: &str, age: SignedDuration) -> &'static str {
+    let roll: f64 = rng.random();
+    let hours = age.as_secs() / 3600;
+    match status {
+        "Unshipped" => {
+            if roll < 0.45 {
+                "PendingSchedule"
+            } else if roll < 0.9 {
+                "PendingPickUp"
+            } else {
+                "PendingDropOff"
+            }
+        }
+        // Canceled before the package went: never scheduled, or the pickup called off.
+        "Canceled" => {
+            if roll < 0.5 {
+                "PendingSchedule"
+            } else {
+                "LabelCanceled"
+            }
+        }
+        "Shipped" | "InvoiceUnconfirmed" => {
+            if hours < 24 {
+                if roll < 0.85 {
+                    "PickedUp"
+                } else {
+                    "DroppedOff"
+                }
+            } else if hours < 48 {
+                "AtOriginFC"
+            } else if hours < 72 {
+                "AtDestinationFC"
+            } else if hours < 96 {
+                "OutForDelivery"
+            } else if roll < 0.9 {
+                "Delivered"
+            } else if roll < 0.93 {
+                "ReturnedToSeller"
+            } else if roll < 0.95 {
+                "Undeliverable"
+            } else if roll < 0.97 {
+                "RejectedByBuyer"
+            } else if roll < 0.98 {
+                "ReturningToSeller"
+            } else if roll < 0.99 {
+                "Lost"
+            } else {
+                "Damaged"
+            }
+        }
+        // Pending: not ready to ship, nothing scheduled yet.
+        _ => "PendingSchedule",
+    }
+}
+
+/// `ElectronicInvoiceStatus` of an order, where it applies: Brazil's orders (the seller's
+/// electronic invoice for seller-fulfilled orders; Amazon's own for FBA) and Easy Ship orders.
+fn electronic_invoice_status(
+    rng: &mut StdRng,
+    mp: &Marketplace,
+    afn: bool,
+    easy_ship: bool,
+    status: &str,
+) -> Option<&'static str> {
+    if mp.id == "A2Q3Y263D00KWC" {
+        let roll: f64 = rng.random();
+        return Some(match status {
+            _ if afn => "NotRequired",
+            "Canceled" => "NotRequired",
+            "Shipped" => "Accepted",
+            "Pending" => "NotFound",
+            // Not confirmed: not uploaded yet, still processing, or refused.
+            _ if roll < 0.5 => "NotFound",
+            _ if roll < 0.85 => "Processing",
+            _ => "Errored",
+        });
+    }
+    // Easy Ship elsewhere: Amazon issues the invoice with the label.
+    easy_ship.then_some("NotRequired")
 }
 
 /// A realistic status for an order of this age.

@@ -510,3 +510,177 @@ async fn v0_answers_from_the_same_catalog() {
         .await;
     assert_eq!(s, 400);
 }
+
+/// The (width, height) of a baseline JPEG's frame header (SOF0), after checking that the bytes
+/// start with SOI and end with EOI.
+fn jpeg_size(bytes: &[u8]) -> (u16, u16) {
+    assert_eq!(&bytes[..2], &[0xFF, 0xD8], "no SOI");
+    assert_eq!(&bytes[bytes.len() - 2..], &[0xFF, 0xD9], "no EOI");
+    let mut i = 2;
+    while i + 4 <= bytes.len() {
+        assert_eq!(bytes[i], 0xFF, "not a marker at {i}");
+        let marker = bytes[i + 1];
+        let len = u16::from_be_bytes([bytes[i + 2], bytes[i + 3]]) as usize;
+        if marker == 0xC0 {
+            let height = u16::from_be_bytes([bytes[i + 5], bytes[i + 6]]);
+            let width = u16::from_be_bytes([bytes[i + 7], bytes[i + 8]]);
+            return (width, height);
+        }
+        assert_ne!(marker, 0xDA, "scan before a baseline frame header");
+        i += 2 + len;
+    }
+    panic!("no SOF0 segment");
+}
+
+/// GETs an image link: status, content type, cache control and bytes.
+async fn fetch(w: &World, url: &str) -> (u16, String, String, Vec<u8>) {
+    let resp = w.http.get(url).send().await.unwrap();
+    let status = resp.status().as_u16();
+    let header = |n: &str| {
+        resp.headers()
+            .get(n)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string()
+    };
+    let (ct, cc) = (header("content-type"), header("cache-control"));
+    (status, ct, cc, resp.bytes().await.unwrap().to_vec())
+}
+
+#[tokio::test]
+async fn product_images_are_jpegs_served_by_spapi() {
+    let (w, token) = world().await;
+    let api = Api { w: &w, token };
+    let (sku, asin) = listed(&api).await.remove(0);
+    let (s, item) = api.item(&asin, "&includedData=images").await;
+    assert_eq!(s, 200, "{item}");
+    let images = item["images"][0]["images"].as_array().unwrap();
+    assert!(images.len() >= 2, "{item}");
+    let prefix = format!("{}/spapi-images/", w.base);
+    for image in images {
+        let link = image["link"].as_str().unwrap();
+        assert!(link.starts_with(&prefix), "{link}");
+        assert!(link.ends_with(".jpg"), "{link}");
+        let (status, ct, cc, bytes) = fetch(&w, link).await;
+        assert_eq!(status, 200, "{link}");
+        assert_eq!(ct, "image/jpeg");
+        assert!(cc.contains("max-age="), "{cc}");
+        let (width, height) = jpeg_size(&bytes);
+        assert_eq!(i64::from(width), image["width"].as_i64().unwrap());
+        assert_eq!(i64::from(height), image["height"].as_i64().unwrap());
+        // The same image every time.
+        assert_eq!(fetch(&w, link).await.3, bytes);
+    }
+    let main = images[0]["link"].as_str().unwrap();
+    // The listing's main image is the catalog's.
+    let (_, listing) = api
+        .get(
+            LISTINGS,
+            "getListingsItem",
+            &format!(
+                "/listings/2021-08-01/items/{}/{sku}?marketplaceIds={US}&includedData=summaries",
+                w.seller_id
+            ),
+        )
+        .await;
+    assert_eq!(listing["summaries"][0]["mainImage"]["link"], main);
+    // v0's small image: the main image at 75 px.
+    let (s, v0) = api
+        .get(
+            V0,
+            "getCatalogItem",
+            &format!("/catalog/v0/items/{asin}?MarketplaceId={US}"),
+        )
+        .await;
+    assert_eq!(s, 200, "{v0}");
+    let small = &v0["payload"]["AttributeSets"][0]["SmallImage"];
+    let url = small["URL"].as_str().unwrap();
+    assert!(url.starts_with(&prefix), "{url}");
+    let (status, ct, _, bytes) = fetch(&w, url).await;
+    assert_eq!((status, ct.as_str()), (200, "image/jpeg"));
+    assert_eq!(jpeg_size(&bytes), (75, 75));
+    assert_eq!(small["Height"]["value"].as_f64(), Some(75.0));
+    // Unknown or malformed ids are 404s, never errors; sizes are capped.
+    for bad in [
+        "nothing.jpg".to_string(),
+        "B0NOTHERE0.MAIN.jpg".to_string(),
+        format!("{asin}.PT99.jpg"),
+        format!("{asin}.MAIN"),
+        format!("{asin}.MAIN.png"),
+        format!("{asin}.MAIN._SL99999999_.jpg"),
+        format!("{asin}.MAIN._SL1001_.jpg"),
+        format!("{asin}.MAIN._SL0_.jpg"),
+        format!("{}.MAIN.jpg", asin.to_lowercase()),
+        "..%2F..%2Fetc%2Fpasswd".to_string(),
+        "%FF%FE.jpg".to_string(),
+    ] {
+        let (status, _, _, _) = fetch(&w, &format!("{prefix}{bad}")).await;
+        assert_eq!(status, 404, "{bad}");
+    }
+}
+
+#[tokio::test]
+async fn image_links_follow_the_server_to_a_new_port() {
+    let dir = std::env::temp_dir().join(format!("spapi-images-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = ServerConfig {
+        clock: Clock::frozen("2025-06-01T12:00:00Z".parse().unwrap()),
+        store: StoreConfig::SqliteFile(dir.join("spapi.db")),
+        ..ServerConfig::ephemeral()
+    };
+    let w = World::start_with(config.clone(), &[]).await;
+    let (s, b) = w
+        .control(
+            Method::POST,
+            &format!("/sellers/{}/world", w.seller_id),
+            Some(json!({"seed": 5, "products": 3, "days": 1, "orders_per_day": 1})),
+        )
+        .await;
+    assert_eq!(s, 201, "{b}");
+    let token = w.access_token().await;
+    let api = Api { w: &w, token };
+    let (_, asin) = listed(&api).await.remove(0);
+    let (_, item) = api.item(&asin, "&includedData=images").await;
+    let old = item["images"][0]["images"][0]["link"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(old.starts_with(&w.base), "{old}");
+    // The same store behind a server on another port.
+    let World {
+        server,
+        client_id,
+        client_secret,
+        refresh_token,
+        ..
+    } = w;
+    server.shutdown().await.unwrap();
+    let moved = World {
+        server: spapi_server::Server::start(config).await.unwrap(),
+        base: String::new(),
+        http: common::client(),
+        application_id: String::new(),
+        client_id,
+        client_secret,
+        seller_id: String::new(),
+        refresh_token,
+    };
+    let moved = World {
+        base: moved.server.base_url(),
+        ..moved
+    };
+    let token = moved.access_token().await;
+    let api = Api { w: &moved, token };
+    let (s, item) = api.item(&asin, "&includedData=images").await;
+    assert_eq!(s, 200, "{item}");
+    let new = item["images"][0]["images"][0]["link"].as_str().unwrap();
+    assert!(new.starts_with(&moved.base), "{new}");
+    // The same image, on the new port.
+    let path = |l: &str| l.splitn(4, '/').nth(3).unwrap().to_string();
+    assert_eq!(path(new), path(&old));
+    assert_ne!(new, old);
+    let (status, ct, _, _) = fetch(&moved, new).await;
+    assert_eq!((status, ct.as_str()), (200, "image/jpeg"));
+    moved.server.shutdown().await.unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+}

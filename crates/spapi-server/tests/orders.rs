@@ -1083,3 +1083,199 @@ async fn regulated_orders_wait_for_the_sellers_verification() {
     assert_eq!(status, 400, "{body}");
     conforms(ORDERS, "getOrderRegulatedInfo", 400, &body);
 }
+
+/// A second seller of `w`'s app, selling in `marketplaces` of `region`, with a generated
+/// history of `orders_per_day` orders a day for `days` days; its API.
+async fn seller_with_history<'a>(
+    w: &'a World,
+    region: &str,
+    marketplaces: &[&str],
+    days: u64,
+    orders_per_day: u64,
+) -> Api<'a> {
+    let auth = w.server.auth();
+    let seller = auth
+        .create_seller(spapi_server::auth::NewSeller {
+            name: format!("Seller in {}", marketplaces.join(",")),
+            email: format!("seller-{}@example.com", uuid::Uuid::new_v4()),
+            password: "long enough".into(),
+            region: region.into(),
+            marketplace_ids: marketplaces.iter().map(|m| m.to_string()).collect(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let refresh = auth
+        .self_authorize(&w.application_id, &seller.selling_partner_id)
+        .await
+        .unwrap();
+    let (_, t) = w
+        .token_request(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", &refresh),
+            ("client_id", &w.client_id),
+            ("client_secret", &w.client_secret),
+        ])
+        .await;
+    let (status, body) = w
+        .control(
+            reqwest::Method::POST,
+            &format!("/sellers/{}/world", seller.selling_partner_id),
+            Some(
+                json!({"seed": 3, "products": 12, "days": days, "orders_per_day": orders_per_day}),
+            ),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    Api {
+        w,
+        token: t["access_token"].as_str().unwrap().to_string(),
+    }
+}
+
+/// Every order of a getOrders search, page by page, each page checked against the model.
+async fn all_orders(api: &Api<'_>, query: &str) -> Vec<Value> {
+    let mut out = Vec::new();
+    let mut url = format!("/orders/v0/orders?{query}&MaxResultsPerPage=100");
+    loop {
+        let (status, body) = api.get(&url).await;
+        assert_eq!(status, 200, "{body}");
+        conforms(ORDERS, "getOrders", 200, &body);
+        out.extend(orders_of(&body).iter().cloned());
+        match body["payload"]["NextToken"].as_str() {
+            Some(t) => {
+                url = format!(
+                    "/orders/v0/orders?{query}&MaxResultsPerPage=100&NextToken={}",
+                    urlencode(t)
+                )
+            }
+            None => return out,
+        }
+    }
+}
+
+#[tokio::test]
+async fn easy_ship_orders_in_generated_history() {
+    let w = World::start_with(frozen(StoreConfig::SqliteMemory), &[]).await;
+    const IN: &str = "A21TJRUUN4KGV";
+    let api = seller_with_history(&w, "EU", &[IN], 10, 60).await;
+    let window = format!("MarketplaceIds={IN}&CreatedAfter=2025-05-01T00:00:00Z");
+    let orders = all_orders(&api, &window).await;
+    assert!(orders.len() > 500, "{}", orders.len());
+    let easy: Vec<&Value> = orders
+        .iter()
+        .filter(|o| o.get("EasyShipShipmentStatus").is_some())
+        .collect();
+    let mfn = orders
+        .iter()
+        .filter(|o| o["FulfillmentChannel"] == "MFN")
+        .count();
+    // A share of the seller-fulfilled orders, never all of them.
+    assert!(
+        !easy.is_empty() && easy.len() < mfn,
+        "{} of {mfn}",
+        easy.len()
+    );
+    for o in &easy {
+        assert_eq!(o["FulfillmentChannel"], "MFN", "{o}");
+        assert_eq!(o["ElectronicInvoiceStatus"], "NotRequired", "{o}");
+        let es = o["EasyShipShipmentStatus"].as_str().unwrap();
+        let allowed: &[&str] = match o["OrderStatus"].as_str().unwrap() {
+            "Pending" => &["PendingSchedule"],
+            "Unshipped" => &["PendingSchedule", "PendingPickUp", "PendingDropOff"],
+            "Canceled" => &["PendingSchedule", "LabelCanceled"],
+            "Shipped" => &[
+                "PickedUp",
+                "DroppedOff",
+                "AtOriginFC",
+                "AtDestinationFC",
+                "OutForDelivery",
+                "Delivered",
+                "ReturnedToSeller",
+                "Undeliverable",
+                "RejectedByBuyer",
+                "ReturningToSeller",
+                "Lost",
+                "Damaged",
+            ],
+            other => panic!("an Easy Ship order is never {other}: {o}"),
+        };
+        assert!(allowed.contains(&es), "{o}");
+    }
+    // Other orders carry no Easy Ship status.
+    assert!(
+        orders
+            .iter()
+            .filter(|o| o.get("EasyShipShipmentStatus").is_none())
+            .all(|o| o.get("ElectronicInvoiceStatus").is_none())
+    );
+    // The filter finds exactly the Easy Ship orders of those statuses.
+    for statuses in ["Delivered", "PendingSchedule,PendingPickUp,PendingDropOff"] {
+        let found = all_orders(
+            &api,
+            &format!("{window}&EasyShipShipmentStatuses={statuses}"),
+        )
+        .await;
+        let want = easy
+            .iter()
+            .filter(|o| {
+                statuses
+                    .split(',')
+                    .any(|s| o["EasyShipShipmentStatus"] == s)
+            })
+            .count();
+        assert!(want > 0, "{statuses}");
+        assert_eq!(found.len(), want, "{statuses}");
+        assert!(found.iter().all(|o| {
+            statuses
+                .split(',')
+                .any(|s| o["EasyShipShipmentStatus"] == s)
+        }));
+    }
+    // getOrder shows the same.
+    let id = easy[0]["AmazonOrderId"].as_str().unwrap();
+    let (status, body) = api.get(&format!("/orders/v0/orders/{id}")).await;
+    assert_eq!(status, 200, "{body}");
+    conforms(ORDERS, "getOrder", 200, &body);
+    assert_eq!(
+        body["payload"]["EasyShipShipmentStatus"],
+        easy[0]["EasyShipShipmentStatus"]
+    );
+}
+
+#[tokio::test]
+async fn invoice_unconfirmed_orders_in_generated_history() {
+    let w = World::start_with(frozen(StoreConfig::SqliteMemory), &[]).await;
+    const BR: &str = "A2Q3Y263D00KWC";
+    let api = seller_with_history(&w, "NA", &[BR], 20, 30).await;
+    let window = format!("MarketplaceIds={BR}&CreatedAfter=2025-05-01T00:00:00Z");
+    let unconfirmed = all_orders(&api, &format!("{window}&OrderStatuses=InvoiceUnconfirmed")).await;
+    assert!(!unconfirmed.is_empty());
+    for o in &unconfirmed {
+        assert_eq!(o["OrderStatus"], "InvoiceUnconfirmed", "{o}");
+        assert_eq!(o["FulfillmentChannel"], "MFN", "{o}");
+        // Every item has shipped; the invoice is what waits.
+        assert_eq!(o["NumberOfItemsUnshipped"], 0, "{o}");
+        assert!(o["NumberOfItemsShipped"].as_i64().unwrap() > 0, "{o}");
+        assert!(
+            ["NotFound", "Processing", "Errored"]
+                .contains(&o["ElectronicInvoiceStatus"].as_str().unwrap()),
+            "{o}"
+        );
+    }
+    let id = unconfirmed[0]["AmazonOrderId"].as_str().unwrap();
+    let (status, body) = api.get(&format!("/orders/v0/orders/{id}/orderItems")).await;
+    assert_eq!(status, 200, "{body}");
+    conforms(ORDERS, "getOrderItems", 200, &body);
+    for item in body["payload"]["OrderItems"].as_array().unwrap() {
+        assert_eq!(item["QuantityShipped"], item["QuantityOrdered"], "{item}");
+    }
+    // Shipped seller-fulfilled orders in Brazil have their invoice accepted.
+    let accepted = all_orders(
+        &api,
+        &format!("{window}&ElectronicInvoiceStatuses=Accepted&FulfillmentChannels=MFN"),
+    )
+    .await;
+    assert!(!accepted.is_empty());
+    assert!(accepted.iter().all(|o| o["OrderStatus"] == "Shipped"));
+}

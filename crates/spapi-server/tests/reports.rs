@@ -105,6 +105,15 @@ async fn a_listings_report_moves_on_the_clock_and_matches_the_world() {
         let l = &world[&row[col("seller-sku")]];
         assert_eq!(row[col("price")], l["price"].as_str().unwrap());
         assert_eq!(row[col("asin1")], l["asin"].as_str().unwrap());
+        // The main image, on spapi's own image host.
+        assert_eq!(
+            row[col("image-url")],
+            format!(
+                "{}/spapi-images/{}.MAIN.jpg",
+                sp.w.base,
+                l["asin"].as_str().unwrap()
+            )
+        );
         if l["fulfillment_channel"] == "MFN" {
             assert_eq!(row[col("quantity")], l["quantity"].to_string());
             assert_eq!(row[col("fulfillment-channel")], "DEFAULT");

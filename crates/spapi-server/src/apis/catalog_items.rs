@@ -16,12 +16,14 @@ const MAX_TERMS: usize = 20;
 /// Catalog Items over the world's store.
 pub struct CatalogItems {
     store: Store,
+    /// `http://host:port` that image links start with.
+    public_base: String,
 }
 
 impl CatalogItems {
-    /// The catalog of the world in `store`.
-    pub fn new(store: Store) -> Self {
-        CatalogItems { store }
+    /// The catalog of the world in `store`, for a server reachable at `public_base`.
+    pub fn new(store: Store, public_base: String) -> Self {
+        CatalogItems { store, public_base }
     }
 }
 
@@ -203,7 +205,9 @@ impl CatalogItems20220401Api for CatalogItems {
                 .map_err(ApiError::internal)?;
             let items: Vec<Value> = rows
                 .iter()
-                .map(|r| catalog::item_2022(r, &params.marketplace_ids, &included))
+                .map(|r| {
+                    catalog::item_2022(r, &params.marketplace_ids, &included, &self.public_base)
+                })
                 .collect();
             return to_model(json!({
                 "numberOfResults": items.len(),
@@ -242,7 +246,7 @@ impl CatalogItems20220401Api for CatalogItems {
         let items: Vec<Value> = found
             .items
             .iter()
-            .map(|r| catalog::item_2022(r, &params.marketplace_ids, &included))
+            .map(|r| catalog::item_2022(r, &params.marketplace_ids, &included, &self.public_base))
             .collect();
         let mut pagination = json!({});
         if offset + (items.len() as i64) < found.total {
@@ -286,6 +290,7 @@ impl CatalogItems20220401Api for CatalogItems {
             &item,
             &params.marketplace_ids,
             &included,
+            &self.public_base,
         ))
     }
 }

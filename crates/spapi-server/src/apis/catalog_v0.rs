@@ -13,12 +13,14 @@ const MAX_ITEMS: i64 = 10;
 /// Catalog Items v0 over the world's store.
 pub struct CatalogV0 {
     store: Store,
+    /// `http://host:port` that image links start with.
+    public_base: String,
 }
 
 impl CatalogV0 {
-    /// The catalog of the world in `store`.
-    pub fn new(store: Store) -> Self {
-        CatalogV0 { store }
+    /// The catalog of the world in `store`, for a server reachable at `public_base`.
+    pub fn new(store: Store, public_base: String) -> Self {
+        CatalogV0 { store, public_base }
     }
 
     /// The ASIN of one of the caller's SKUs in a marketplace.
@@ -137,7 +139,7 @@ impl CatalogItemsV0Api for CatalogV0 {
         };
         let items: Vec<Value> = rows
             .iter()
-            .map(|r| catalog::item_v0(r, &params.marketplace_id))
+            .map(|r| catalog::item_v0(r, &params.marketplace_id, &self.public_base))
             .collect();
         to_model(json!({"payload": {"Items": items}}))
     }
@@ -154,7 +156,9 @@ impl CatalogItemsV0Api for CatalogV0 {
             .await
             .map_err(ApiError::internal)?
             .ok_or_else(|| not_found(&params.asin))?;
-        to_model(json!({"payload": catalog::item_v0(&item, &params.marketplace_id)}))
+        to_model(
+            json!({"payload": catalog::item_v0(&item, &params.marketplace_id, &self.public_base)}),
+        )
     }
 
     async fn list_catalog_categories(

@@ -3,8 +3,9 @@
 use crate::clock::Clock;
 use crate::generated::listings_items_2021_08_01::ListingsItems20210801Api;
 use crate::http::{ApiError, RequestContext};
+use crate::market::catalog;
 use crate::market::listings::{self, Change, Outcome, Submission};
-use crate::store::{ListingQuery, Store};
+use crate::store::{CatalogItemRow, ListingQuery, Store};
 use serde_json::{Value, json};
 use spapi_model::listings_items_2021_08_01 as m;
 
@@ -12,12 +13,34 @@ use spapi_model::listings_items_2021_08_01 as m;
 pub struct Listings {
     store: Store,
     clock: Clock,
+    /// `http://host:port` that image links start with.
+    public_base: String,
 }
 
 impl Listings {
     /// Listings of the world in `store`.
     pub fn new(store: Store, clock: Clock) -> Self {
-        Listings { store, clock }
+        Listings {
+            store,
+            clock,
+            public_base: format!("http://127.0.0.1:{}", crate::server::DEFAULT_PORT),
+        }
+    }
+
+    /// The same, for a server reachable at `public_base` (image links start with it).
+    pub fn with_public_base(mut self, public_base: &str) -> Self {
+        self.public_base = public_base.to_string();
+        self
+    }
+
+    /// The catalog item of an ASIN with its image links as clients see them.
+    async fn catalog_item(&self, asin: &str) -> Result<Option<CatalogItemRow>, ApiError> {
+        Ok(self
+            .store
+            .get_catalog_item(asin)
+            .await
+            .map_err(ApiError::internal)?
+            .map(|i| catalog::with_resolved_images(&i, &self.public_base)))
     }
 }
 
@@ -170,10 +193,7 @@ impl ListingsItems20210801Api for Listings {
         let item = if doc.row.asin.is_empty() {
             None
         } else {
-            self.store
-                .get_catalog_item(&doc.row.asin)
-                .await
-                .map_err(ApiError::internal)?
+            self.catalog_item(&doc.row.asin).await?
         };
         let included = if params.included_data.is_empty() {
             vec!["summaries".to_string()]
@@ -411,10 +431,7 @@ impl ListingsItems20210801Api for Listings {
             {
                 None
             } else {
-                self.store
-                    .get_catalog_item(&d.row.asin)
-                    .await
-                    .map_err(ApiError::internal)?
+                self.catalog_item(&d.row.asin).await?
             };
             items.push(listings::item_json(d, item.as_ref(), &included));
         }

@@ -91,20 +91,69 @@ fn hash_u64(s: &str) -> u64 {
     u64::from_be_bytes([d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]])
 }
 
-/// Image entries for an item: a main image and two alternates, links on Amazon's image host
-/// (ids derived from the ASIN).
+/// Image entries for an item: a main image and two alternates, 1000 px square, on spapi's
+/// own image host ([`crate::images`]). Links are stored relative to the host; the APIs make
+/// them absolute with [`resolve_images`].
 pub fn images_for(asin: &str) -> Value {
     let mk = |variant: &str| {
-        let h = hash_u64(&format!("{asin}:{variant}"));
-        let id: String = format!("{h:016X}").chars().take(11).collect();
         json!({
             "variant": variant,
-            "link": format!("https://m.media-amazon.com/images/I/{id}L.jpg"),
+            "link": crate::images::image_path(asin, variant),
             "height": 1000,
             "width": 1000,
         })
     };
     json!([mk("MAIN"), mk("PT01"), mk("PT02")])
+}
+
+/// Where worlds made by older spapi versions stored image links (Amazon's image host, with
+/// made-up ids that never resolved); such links are shown as spapi's own.
+const LEGACY_IMAGE_HOST: &str = "https://m.media-amazon.com/images/I/";
+
+/// An item's image entries as clients see them: spapi's links absolute under `public_base`
+/// (`http://host:port`), other links as stored.
+pub fn resolve_images(images: &Value, asin: &str, public_base: &str) -> Value {
+    let Some(list) = images.as_array() else {
+        return json!([]);
+    };
+    Value::Array(
+        list.iter()
+            .map(|i| {
+                let mut i = i.clone();
+                let link = i.get("link").and_then(Value::as_str).unwrap_or("");
+                let variant = i.get("variant").and_then(Value::as_str).unwrap_or("MAIN");
+                let resolved = if link.starts_with(LEGACY_IMAGE_HOST) {
+                    crate::images::absolute_link(
+                        public_base,
+                        &crate::images::image_path(asin, variant),
+                    )
+                } else {
+                    crate::images::absolute_link(public_base, link)
+                };
+                i["link"] = json!(resolved);
+                i
+            })
+            .collect(),
+    )
+}
+
+/// The item's image entries (stored, or the default set) with links resolved under
+/// `public_base`.
+pub fn item_images(item: &CatalogItemRow, public_base: &str) -> Value {
+    match item.doc.get("images") {
+        Some(images) => resolve_images(images, &item.asin, public_base),
+        None => resolve_images(&images_for(&item.asin), &item.asin, public_base),
+    }
+}
+
+/// The item with its stored image links resolved under `public_base`, for renderers that
+/// copy links from the document as they are (listing summaries).
+pub fn with_resolved_images(item: &CatalogItemRow, public_base: &str) -> CatalogItemRow {
+    let mut item = item.clone();
+    if item.doc.get("images").is_some() {
+        item.doc["images"] = item_images(&item, public_base);
+    }
+    item
 }
 
 /// A sales rank derived from the ASIN (stable, spread over 1..500 000).
@@ -163,7 +212,13 @@ pub fn doc_attributes(item: &CatalogItemRow) -> Map<String, Value> {
 }
 
 /// A Catalog Items 2022-04-01 `Item` for `marketplace_ids` with the `included` data groups.
-pub fn item_2022(item: &CatalogItemRow, marketplace_ids: &[String], included: &[String]) -> Value {
+/// Image links are made absolute under `public_base` (`http://host:port`).
+pub fn item_2022(
+    item: &CatalogItemRow,
+    marketplace_ids: &[String],
+    included: &[String],
+    public_base: &str,
+) -> Value {
     let has = |g: &str| included.iter().any(|i| i == g);
     let spec = product_types::spec(&item.product_type).or_else(|| product_types::spec("PRODUCT"));
     let attrs = doc_attributes(item);
@@ -226,11 +281,7 @@ pub fn item_2022(item: &CatalogItemRow, marketplace_ids: &[String], included: &[
         out["identifiers"] = per_mp(&|mp| json!({"marketplaceId": mp, "identifiers": ids}));
     }
     if has("images") {
-        let images = item
-            .doc
-            .get("images")
-            .cloned()
-            .unwrap_or_else(|| images_for(&item.asin));
+        let images = item_images(item, public_base);
         out["images"] = per_mp(&|mp| json!({"marketplaceId": mp, "images": images}));
     }
     if has("productTypes") {
@@ -352,8 +403,9 @@ fn summary(
     s
 }
 
-/// A Catalog Items v0 `Item` (identifiers, attribute set, relationships, sales rankings).
-pub fn item_v0(item: &CatalogItemRow, marketplace_id: &str) -> Value {
+/// A Catalog Items v0 `Item` (identifiers, attribute set, relationships, sales rankings);
+/// the small image's link is absolute under `public_base`.
+pub fn item_v0(item: &CatalogItemRow, marketplace_id: &str, public_base: &str) -> Value {
     let attrs = doc_attributes(item);
     let mut set = json!({
         "Title": item.title,
@@ -405,16 +457,32 @@ pub fn item_v0(item: &CatalogItemRow, marketplace_id: &str) -> Value {
         }
         set["PackageDimensions"] = Value::Object(dims);
     }
-    if let Some(main) = item
-        .doc
-        .get("images")
-        .and_then(|i| i.get(0))
-        .and_then(|i| i.get("link"))
-    {
+    // v0 shows the main image as a 75 px thumbnail: Amazon's `._SL75_` size of the main
+    // image (the shorter side scaled alike).
+    let images = item_images(item, public_base);
+    if let Some(main) = images.get(0) {
+        let variant = main
+            .get("variant")
+            .and_then(Value::as_str)
+            .unwrap_or("MAIN");
+        let (w, h) = (
+            main.get("width").and_then(Value::as_u64).unwrap_or(1000),
+            main.get("height").and_then(Value::as_u64).unwrap_or(1000),
+        );
+        let link = main.get("link").and_then(Value::as_str).unwrap_or_default();
+        let (sw, sh) = crate::images::served_size(w, h, Some(75)).unwrap_or((75, 75));
+        let url = if link.starts_with(public_base) {
+            crate::images::absolute_link(
+                public_base,
+                &crate::images::scaled_image_path(&item.asin, variant, 75),
+            )
+        } else {
+            link.to_string()
+        };
         set["SmallImage"] = json!({
-            "URL": main,
-            "Height": {"value": 75, "Units": "pixels"},
-            "Width": {"value": 75, "Units": "pixels"},
+            "URL": url,
+            "Height": {"value": sh, "Units": "pixels"},
+            "Width": {"value": sw, "Units": "pixels"},
         });
     }
     let mut rels = Vec::new();

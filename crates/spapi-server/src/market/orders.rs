@@ -90,6 +90,12 @@ pub struct OrderFacts {
     pub seller_order_id: Option<String>,
     /// In-store pickup at this store (store chain store id); MFN only.
     pub ispu_store: Option<String>,
+    /// `EasyShipShipmentStatus` of an Amazon Easy Ship order (MFN, Amazon picks the package
+    /// up); `None` for every other order.
+    pub easy_ship_status: Option<&'static str>,
+    /// `ElectronicInvoiceStatus`, where the marketplace or program tracks the seller's invoice
+    /// (Easy Ship orders, Brazil).
+    pub electronic_invoice_status: Option<&'static str>,
     /// Lines.
     pub lines: Vec<LineFacts>,
 }
@@ -223,6 +229,10 @@ pub fn assemble(f: &OrderFacts) -> OrderRow {
             has_automated_shipping_settings: Some(false),
             ..Default::default()
         }),
+        easy_ship_shipment_status: f.easy_ship_status.map(m::EasyShipShipmentStatus::from_wire),
+        electronic_invoice_status: f
+            .electronic_invoice_status
+            .map(m::ElectronicInvoiceStatus::from_wire),
         ..Default::default()
     };
     OrderRow {
@@ -235,8 +245,8 @@ pub fn assemble(f: &OrderFacts) -> OrderRow {
         payment_method: Some(f.payment_method.to_string()),
         buyer_email: Some(f.buyer_email.clone()),
         seller_order_id: f.seller_order_id.clone(),
-        easy_ship_status: None,
-        electronic_invoice_status: None,
+        easy_ship_status: f.easy_ship_status.map(str::to_string),
+        electronic_invoice_status: f.electronic_invoice_status.map(str::to_string),
         is_ispu: f.ispu_store.is_some(),
         store_chain_store_id: f.ispu_store.clone(),
         supply_source_id: f.ispu_store.as_ref().map(|s| format!("SS-{s}")),
@@ -850,6 +860,8 @@ pub async fn place(
         ship_to: new.ship_to.clone().unwrap_or_else(|| default_address(mp)),
         seller_order_id: new.seller_order_id.clone(),
         ispu_store: new.pickup_store.clone(),
+        easy_ship_status: None,
+        electronic_invoice_status: None,
         lines,
     };
     if facts.ispu_store.is_some() && facts.channel != "MFN" {

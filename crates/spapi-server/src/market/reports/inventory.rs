@@ -59,7 +59,8 @@ pub async fn myi(
             if l.fulfillment_channel != "AFN" {
                 continue;
             }
-            let (title, _) = catalog_facts(store, &l.asin).await?;
+            // Only the title is shown; the image link's host does not matter.
+            let (title, _) = catalog_facts(store, &l.asin, "").await?;
             let total = l.quantity + l.reserved;
             let row: Vec<String> = vec![
                 l.sku.clone(),

@@ -125,16 +125,17 @@ impl<'a> ListingPages<'a> {
     }
 }
 
-/// Title and image of an ASIN from the catalog.
+/// Title and main image link (absolute under `public_base`) of an ASIN from the catalog.
 pub(super) async fn catalog_facts(
     store: &Store,
     asin: &str,
+    public_base: &str,
 ) -> Result<(String, String), StoreError> {
     Ok(match store.get_catalog_item(asin).await? {
         Some(c) => {
-            let image = c
-                .doc
-                .pointer("/images/0/images/0/link")
+            let images = crate::market::catalog::item_images(&c, public_base);
+            let image = images
+                .pointer("/0/link")
                 .and_then(|v| v.as_str())
                 .unwrap_or("")
                 .to_string();
@@ -148,6 +149,7 @@ pub(super) async fn catalog_facts(
 pub async fn merchant_listings(
     store: &Store,
     report: &ReportRow,
+    public_base: &str,
     w: &mut DocumentWriter,
     active_only: bool,
 ) -> Result<(), StoreError> {
@@ -165,7 +167,7 @@ pub async fn merchant_listings(
             if active_only && !active {
                 continue;
             }
-            let (title, image) = catalog_facts(store, &l.asin).await?;
+            let (title, image) = catalog_facts(store, &l.asin, public_base).await?;
             // FBA listings show no quantity in these reports (Amazon holds the stock).
             let quantity = if l.fulfillment_channel == "AFN" {
                 String::new()

@@ -221,7 +221,13 @@ pub fn finished_payload(r: &ReportRow, status: &str, document_id: Option<&str>) 
 /// [`JOB_GENERATE`]: writes the document of an IN_PROGRESS report and finishes it (DONE, or
 /// FATAL with an error document). Runs again harmlessly: a report that is no longer
 /// IN_PROGRESS is left alone, and leftovers of an interrupted run are removed first.
-pub async fn generate(store: &Store, id: i64, at: Timestamp) -> Result<(), ApiError> {
+/// Links in the document (listing images) start with `public_base` (`http://host:port`).
+pub async fn generate(
+    store: &Store,
+    id: i64,
+    at: Timestamp,
+    public_base: &str,
+) -> Result<(), ApiError> {
     let Some(report) = store.get_report(id).await.map_err(internal)? else {
         return Ok(());
     };
@@ -240,7 +246,7 @@ pub async fn generate(store: &Store, id: i64, at: Timestamp) -> Result<(), ApiEr
     let gzip = supported && is_compressed(&report.report_type);
     let mut writer = DocumentWriter::new(store.clone(), &doc_id, gzip);
     let (status, content_type) = if supported {
-        match generate_content(store, &report, at, &mut writer).await {
+        match generate_content(store, &report, at, public_base, &mut writer).await {
             Ok(()) => ("DONE", content_type(&report.report_type)),
             Err(e) => {
                 // A generator failure is the report's failure (FATAL with an error document), as
@@ -333,18 +339,21 @@ async fn write_error(w: &mut DocumentWriter, message: &str) -> Result<(), StoreE
     w.write(doc.to_string().as_bytes()).await
 }
 
-/// Writes the content of a supported report type.
+/// Writes the content of a supported report type; links start with `public_base`.
 pub async fn generate_content(
     store: &Store,
     report: &ReportRow,
     now: Timestamp,
+    public_base: &str,
     w: &mut DocumentWriter,
 ) -> Result<(), StoreError> {
     match report.report_type.as_str() {
         "GET_MERCHANT_LISTINGS_ALL_DATA" => {
-            listings::merchant_listings(store, report, w, false).await
+            listings::merchant_listings(store, report, public_base, w, false).await
         }
-        "GET_MERCHANT_LISTINGS_DATA" => listings::merchant_listings(store, report, w, true).await,
+        "GET_MERCHANT_LISTINGS_DATA" => {
+            listings::merchant_listings(store, report, public_base, w, true).await
+        }
         "GET_FLAT_FILE_OPEN_LISTINGS_DATA" => listings::open_listings(store, report, w).await,
         "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL" => {
             orders::all_orders(store, report, now, w, false).await

@@ -62,7 +62,8 @@ pub async fn generate(
                 .unwrap_or(Timestamp::UNIX_EPOCH)
                 .strftime("%Y-%m-%d")
                 .to_string();
-            let shipped = o.order_status == "Shipped";
+            // InvoiceUnconfirmed orders have shipped every item too.
+            let shipped = matches!(o.order_status.as_str(), "Shipped" | "InvoiceUnconfirmed");
             let empty = Vec::new();
             let entry = by_date.entry(day.clone()).or_default();
             if shipped {
