@@ -554,3 +554,92 @@ async fn test_notifications_of_every_produced_type_conform() {
         assert_eq!(env[ty_key], ty, "{env}");
     }
 }
+
+/// Waits until the notifier has fanned out every outbox event.
+async fn fanned_out(w: &World) {
+    for _ in 0..200 {
+        let (_, b) = control(w, Method::GET, "/outbox", None).await;
+        if b["events"].as_array().is_some_and(Vec::is_empty) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the outbox was not fanned out");
+}
+
+/// aggregationSettings: one ANY_OFFER_CHANGED per item per period, with the latest offers.
+#[tokio::test]
+async fn aggregated_offer_changes_arrive_once_per_period_with_the_latest_offers() {
+    aggregation(StoreConfig::SqliteMemory).await;
+}
+
+#[tokio::test]
+async fn aggregated_offer_changes_arrive_once_per_period_with_the_latest_offers_on_postgres() {
+    let Some(url) = common::postgres_database().await else {
+        return;
+    };
+    aggregation(StoreConfig::Postgres(url)).await;
+}
+
+async fn aggregation(store: StoreConfig) {
+    let config = ServerConfig {
+        clock: Clock::frozen(T0.parse().unwrap()),
+        store,
+        ..ServerConfig::ephemeral()
+    };
+    let w = World::start_with(config, &[]).await;
+    let a = Seller {
+        w: &w,
+        id: w.seller_id.clone(),
+        token: w.access_token().await,
+    };
+    let grantless = Seller {
+        w: &w,
+        id: String::new(),
+        token: w.grantless_token("sellingpartnerapi::notifications").await,
+    };
+    let dest = grantless
+        .call(
+            (NOTIFICATIONS, "createDestination"),
+            Method::POST,
+            "/notifications/v1/destinations",
+            Some(json!({"name": "offers", "resourceSpecification": {"sqs": {"arn": ARN}}})),
+        )
+        .await["payload"]["destinationId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let sub = a
+        .call(
+            (NOTIFICATIONS, "createSubscription"),
+            Method::POST,
+            "/notifications/v1/subscriptions/ANY_OFFER_CHANGED",
+            Some(json!({"payloadVersion": "1.0", "destinationId": dest,
+                "processingDirective": {"eventFilter": {"eventFilterType": "ANY_OFFER_CHANGED",
+                    "marketplaceIds": [US],
+                    "aggregationSettings": {"aggregationTimePeriod": "FiveMinutes"}}}})),
+        )
+        .await["payload"]["subscriptionId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    a.put("LINEN-A", shirt(24.5, Some(7))).await;
+    // The ASIN comes at +10 min: the first offer change, due at +15 min.
+    advance(&w, 11 * 60).await;
+    a.reprice("LINEN-A", 20.0).await;
+    a.reprice("LINEN-A", 19.0).await;
+    fanned_out(&w).await;
+    advance(&w, 5 * 60).await;
+    let envs = delivered(&w, &sub, 1).await;
+    assert_eq!(offers_of(&envs[0]), [(a.id.clone(), 19.0, true)]);
+    // A change after the period opens a new one.
+    a.reprice("LINEN-A", 18.0).await;
+    fanned_out(&w).await;
+    advance(&w, 5 * 60).await;
+    let envs = delivered(&w, &sub, 2).await;
+    assert_eq!(envs.len(), 2, "{envs:#?}");
+    assert_eq!(offers_of(&envs[1]), [(a.id.clone(), 18.0, true)]);
+    for e in &envs {
+        envelope_conforms(OFFER_SCHEMA, e);
+    }
+}

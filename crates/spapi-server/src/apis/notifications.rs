@@ -429,6 +429,7 @@ impl NotificationsV1Api for Notifications {
                 destination_id,
                 notification_id: notification_id.clone(),
                 envelope: env,
+                aggregate: None,
             })
             .await
             .map_err(internal)?;

@@ -188,8 +188,8 @@ impl Envelope<'_> {
 /// Whether the subscription's event filter lets `payload` (an event of its type) through.
 ///
 /// Applied: ORDER_CHANGE's `orderChangeTypes` (against `OrderChangeType`) and `marketplaceIds`
-/// of either filter type (against the payload's marketplace). Stored but not applied:
-/// `aggregationSettings` (spapi sends every change at once) and `filterExpression`.
+/// of either filter type (against the payload's marketplace). `aggregationSettings` delays and
+/// merges deliveries ([`aggregation`]); `filterExpression` is stored but not applied.
 pub fn passes_filter(s: &SubscriptionRow, payload: &Value) -> bool {
     let Some(filter) = s
         .processing_directive
@@ -221,6 +221,32 @@ pub fn passes_filter(s: &SubscriptionRow, payload: &Value) -> bool {
         }
     }
     true
+}
+
+/// The aggregation of an event for a subscription whose event filter has
+/// `aggregationSettings` (ANY_OFFER_CHANGED): the item key (ASIN, marketplace, condition) and
+/// the end of the period that starts with the event (`FiveMinutes`, `TenMinutes`). `None`:
+/// delivered at once.
+pub fn aggregation(s: &SubscriptionRow, payload: &Value, event_us: i64) -> Option<(String, i64)> {
+    let period = s
+        .processing_directive
+        .as_ref()?
+        .pointer("/eventFilter/aggregationSettings/aggregationTimePeriod")?
+        .as_str()?;
+    let minutes = match period {
+        "FiveMinutes" => 5,
+        "TenMinutes" => 10,
+        _ => return None,
+    };
+    let trigger = payload.get("OfferChangeTrigger")?;
+    let field = |k: &str| trigger.get(k).and_then(Value::as_str).unwrap_or_default();
+    let key = format!(
+        "{}|{}|{}",
+        field("ASIN"),
+        field("MarketplaceId"),
+        field("ItemCondition")
+    );
+    Some((key, event_us + minutes * 60_000_000))
 }
 
 /// A test payload for `sendTestNotification`: a plausible event of the type for `seller_id`.

@@ -18,6 +18,10 @@
 //!   failure schedules a retry on the emulator clock after [`backoff`] (2 s doubling, at most
 //!   10 min); after [`MAX_ATTEMPTS`] failures the delivery is dead (a dead letter) and the
 //!   subscription moves on. A delivery sent just before a crash is sent again (at least once).
+//! - **Aggregation.** A subscription to ANY_OFFER_CHANGED with `aggregationSettings` gets at
+//!   most one notification per item (ASIN, marketplace, condition) per period: the first change
+//!   makes a delivery due when the period ends, later changes in the period replace its
+//!   envelope with theirs (the latest state), as Amazon sends the latest offers of the period.
 //! - Several instances on one PostgreSQL store each run a notifier: the fan-out takes the
 //!   event's row, and an attempt takes a lease on its delivery.
 
@@ -177,6 +181,7 @@ impl Notifier {
                         destination_id: sub.destination_id.clone(),
                         notification_id,
                         envelope: env,
+                        aggregate: envelope::aggregation(sub, &event.payload, event.created_at_us),
                     })
                 })
                 .await?;

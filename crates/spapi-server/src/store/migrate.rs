@@ -63,6 +63,11 @@ const SQLITE: &[Embedded] = &[
         "documents_reports_feeds",
         include_str!("../../migrations/sqlite/0008_documents_reports_feeds.sql"),
     ),
+    (
+        9,
+        "notify_aggregation",
+        include_str!("../../migrations/sqlite/0009_notify_aggregation.sql"),
+    ),
 ];
 
 /// PostgreSQL migrations, in version order; the same versions as [`SQLITE`].
@@ -106,6 +111,11 @@ const POSTGRES: &[Embedded] = &[
         8,
         "documents_reports_feeds",
         include_str!("../../migrations/postgres/0008_documents_reports_feeds.sql"),
+    ),
+    (
+        9,
+        "notify_aggregation",
+        include_str!("../../migrations/postgres/0009_notify_aggregation.sql"),
     ),
 ];
 

@@ -124,6 +124,11 @@ pub struct NewDelivery {
     pub notification_id: String,
     /// The envelope.
     pub envelope: Value,
+    /// Aggregation (ANY_OFFER_CHANGED's `aggregationSettings`): the item the event is about and
+    /// the end of the period. A pending, never attempted delivery of the subscription with the
+    /// same key takes this envelope instead of a new delivery; else the new one waits until the
+    /// period ends.
+    pub aggregate: Option<(String, i64)>,
 }
 
 /// Filters of the inbox and dead-letter listings.
@@ -232,12 +237,16 @@ async fn insert_delivery(
     now_us: i64,
 ) -> Result<i64, StoreError> {
     let envelope = d.envelope.to_string();
+    let (key, due) = match &d.aggregate {
+        Some((key, until)) => (Some(key.as_str()), (*until).max(now_us)),
+        None => (None, now_us),
+    };
     Ok(on_conn!(conn, |c| {
         sqlx::query_scalar(
             "INSERT INTO notify_deliveries (subscription_id, application_id, seller_id, \
              notification_type, destination_id, event_id, notification_id, envelope, state, \
-             attempts, next_attempt_at, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $9, $9) RETURNING id",
+             attempts, next_attempt_at, created_at, coalesce_key) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $10, $9, $11) RETURNING id",
         )
         .bind(&d.subscription.id)
         .bind(&d.subscription.application_id)
@@ -248,6 +257,8 @@ async fn insert_delivery(
         .bind(&d.notification_id)
         .bind(&envelope)
         .bind(now_us)
+        .bind(due)
+        .bind(key)
         .fetch_one(c)
         .await?
     }))
@@ -508,10 +519,31 @@ impl Store {
         let mut made = 0;
         for row in rows {
             let s = sub(row)?;
-            if let Some(d) = make(&s) {
-                insert_delivery(tx.conn(), &d, Some(event.id), now).await?;
-                made += 1;
+            let Some(d) = make(&s) else { continue };
+            if let Some((key, _)) = &d.aggregate {
+                // The latest state of the item replaces the one waiting in the period.
+                let envelope = d.envelope.to_string();
+                let replaced = on_conn!(tx.conn(), |c| {
+                    sqlx::query(
+                        "UPDATE notify_deliveries SET envelope = $1, notification_id = $2, \
+                         event_id = $3 WHERE subscription_id = $4 AND coalesce_key = $5 \
+                         AND state = 'pending' AND attempts = 0 AND locked_until IS NULL",
+                    )
+                    .bind(&envelope)
+                    .bind(&d.notification_id)
+                    .bind(event.id)
+                    .bind(&d.subscription.id)
+                    .bind(key)
+                    .execute(c)
+                    .await?
+                    .rows_affected()
+                });
+                if replaced > 0 {
+                    continue;
+                }
             }
+            insert_delivery(tx.conn(), &d, Some(event.id), now).await?;
+            made += 1;
         }
         tx.commit().await?;
         Ok(Some(made))
