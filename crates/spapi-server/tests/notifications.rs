@@ -592,11 +592,23 @@ async fn destinations_and_subscriptions_follow_amazons_rules() {
             Method::POST,
             "/notifications/v1/subscriptions/ORDER_CHANGE",
             &seller,
-            Some(create(&bus)),
+            Some(create(&sqs)),
         )
         .await;
     assert_eq!(status, 409, "{body}");
     assert_eq!(body["errors"][0]["code"], "Conflict");
+    // EventBridge destinations take the listings types only: ORDER_CHANGE goes through SQS.
+    let (status, body) = api
+        .sp(
+            "createSubscription",
+            Method::POST,
+            "/notifications/v1/subscriptions/ORDER_CHANGE",
+            &seller,
+            Some(create(&bus)),
+        )
+        .await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["errors"][0]["code"], "InvalidInput");
     // ANY_OFFER_CHANGED with its aggregation settings is kept as given.
     let offer_directive = json!({"eventFilter": {"eventFilterType": "ANY_OFFER_CHANGED",
         "marketplaceIds": ["ATVPDKIKX0DER"], "aggregationSettings": {"aggregationTimePeriod": "FiveMinutes"}}});
@@ -606,7 +618,7 @@ async fn destinations_and_subscriptions_follow_amazons_rules() {
             Method::POST,
             "/notifications/v1/subscriptions/ANY_OFFER_CHANGED",
             &seller,
-            Some(json!({"payloadVersion": "1.0", "destinationId": bus, "processingDirective": offer_directive})),
+            Some(json!({"payloadVersion": "1.0", "destinationId": sqs, "processingDirective": offer_directive})),
         )
         .await;
     assert_eq!(status, 200, "{body}");

@@ -1,8 +1,9 @@
 //! Delivery of notifications to AWS through AWS's own protocols: moto's server
 //! (`.venv/bin/moto_server`) plays SQS and EventBridge on loopback, spapi runs with
-//! `sqs_endpoint` / `eventbridge_endpoint` pointing at it, and an ORDER_CHANGE notification of
-//! an order placed through the control plane arrives as a schema-conforming envelope: in the
-//! destination's queue, or as a partner event routed by an EventBridge rule to a queue.
+//! `sqs_endpoint` / `eventbridge_endpoint` pointing at it, and a notification about an order
+//! placed through the control plane arrives as a schema-conforming envelope: ORDER_CHANGE in the
+//! destination's queue; LISTINGS_ITEM_MFN_QUANTITY_CHANGE (Amazon's EventBridge types are the
+//! listings ones) as a partner event routed by an EventBridge rule to a queue.
 //!
 //! moto comes from `.ci/python.sh` (`ensure_python_venv`). Without it the test is skipped,
 //! except under CI (`CI` set), where it fails.
@@ -22,6 +23,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 const ORDER_SCHEMA: &str = "schemas/notifications/OrderChangeNotification.json";
+const MFN_QUANTITY_SCHEMA: &str = "schemas/notifications/ListingsItemMfnQuantityChange.json";
 const SCOPE: &str = "sellingpartnerapi::notifications";
 /// moto's default account.
 const ACCOUNT: &str = "123456789012";
@@ -148,6 +150,11 @@ async fn control(
 
 /// Generates a small world for the seller and places an MFN order; returns its id.
 async fn place_order(w: &World) -> String {
+    place_mfn_order(w).await.0
+}
+
+/// [`place_order`], also naming the SKU ordered.
+async fn place_mfn_order(w: &World) -> (String, String) {
     let seller = &w.seller_id;
     let (status, body) = control(
         w,
@@ -186,10 +193,11 @@ async fn place_order(w: &World) -> String {
     )
     .await;
     assert_eq!(status, 201, "{placed}");
-    placed["order"]["AmazonOrderId"]
+    let order = placed["order"]["AmazonOrderId"]
         .as_str()
         .unwrap()
-        .to_string()
+        .to_string();
+    (order, sku)
 }
 
 /// moto's server, or `None` (the test is skipped) when it is not installed outside CI.
@@ -347,7 +355,7 @@ async fn order_change_arrives_in_an_sqs_queue() {
 }
 
 #[tokio::test]
-async fn order_change_arrives_through_eventbridge() {
+async fn a_listings_notification_arrives_through_eventbridge() {
     let Some(bin) = moto_or_skip("the EventBridge test") else {
         return;
     };
@@ -410,31 +418,48 @@ async fn order_change_arrives_through_eventbridge() {
         .expect("the partner event source name")
         .to_string();
     let seller = w.access_token().await;
-    let resp = w
-        .http
-        .post(format!(
-            "{}/notifications/v1/subscriptions/ORDER_CHANGE",
-            w.base
-        ))
-        .header("x-amz-access-token", &seller)
-        .json(&json!({"payloadVersion": "1.0", "destinationId": destination}))
-        .send()
+    let subscribe = |ty: &'static str| {
+        w.http
+            .post(format!("{}/notifications/v1/subscriptions/{ty}", w.base))
+            .header("x-amz-access-token", &seller)
+            .json(&json!({"payloadVersion": "1.0", "destinationId": destination}))
+            .send()
+    };
+    // Amazon sends ORDER_CHANGE through SQS only.
+    let resp = subscribe("ORDER_CHANGE").await.unwrap();
+    assert_eq!(resp.status().as_u16(), 400);
+    let refused: Value = resp.json().await.unwrap();
+    assert_eq!(refused["errors"][0]["code"], "InvalidInput", "{refused}");
+    let resp = subscribe("LISTINGS_ITEM_MFN_QUANTITY_CHANGE")
         .await
         .unwrap();
     assert_eq!(resp.status().as_u16(), 200);
 
-    let order = place_order(&w).await;
+    // A buyer order takes a unit of an MFN listing: its new quantity is announced.
+    let (_, sku) = place_mfn_order(&w).await;
     let (found, received) = receive_until(&moto, &http, &queue_url, |event| {
         // The queue gets the EventBridge event; its detail is the notification envelope.
         assert_eq!(event["source"], source.as_str(), "{event:#}");
-        assert_eq!(event["detail-type"], "ORDER_CHANGE", "{event:#}");
-        order_change_about(&models, &event["detail"], &order, &w.seller_id).then_some(event)
+        assert_eq!(
+            event["detail-type"], "LISTINGS_ITEM_MFN_QUANTITY_CHANGE",
+            "{event:#}"
+        );
+        let envelope = &event["detail"];
+        if let Some(dir) = &models
+            && let Err(errors) =
+                spapi_conformance::validate_schema_file(dir, MFN_QUANTITY_SCHEMA, envelope)
+        {
+            panic!("envelope does not conform: {errors:#?}\n{envelope:#}");
+        }
+        let p = &envelope["Payload"];
+        assert_eq!(p["SellerId"], w.seller_id.as_str(), "{envelope:#}");
+        (p["Sku"] == sku.as_str()).then_some(event)
     })
     .await;
     if found.is_none() {
         let (_, inbox) = control(&w, reqwest::Method::GET, "/notifications", None).await;
         panic!(
-            "no event about {order} in {queue_url} after 10 s ({received} others); inbox: {inbox:#}"
+            "no event about {sku} in {queue_url} after 10 s ({received} others); inbox: {inbox:#}"
         );
     }
     // The partner event source exists in the account, as Amazon makes it.

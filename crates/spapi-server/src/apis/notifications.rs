@@ -19,6 +19,32 @@ pub struct Notifications {
     clock: Clock,
 }
 
+/// The notification types Amazon delivers through EventBridge (its "EventBridge workflow");
+/// every other type is delivered through SQS only.
+pub const EVENTBRIDGE_TYPES: &[&str] = &[
+    "BRANDED_ITEM_CONTENT_CHANGE",
+    "ITEM_PRODUCT_TYPE_CHANGE",
+    "LISTINGS_ITEM_STATUS_CHANGE",
+    "LISTINGS_ITEM_ISSUES_CHANGE",
+    "LISTINGS_ITEM_MFN_QUANTITY_CHANGE",
+    "PRODUCT_TYPE_DEFINITIONS_CHANGE",
+];
+
+/// An EventBridge destination takes only the EventBridge types. (SQS destinations take every
+/// type here: Amazon has opened SQS to the listings types too, so spapi does not refuse them.)
+fn check_destination_kind(notification_type: &str, d: &DestinationRow) -> Result<(), ApiError> {
+    if d.resource.get("eventBridge").is_some() && !EVENTBRIDGE_TYPES.contains(&notification_type) {
+        return Err(ApiError::invalid_parameter(
+            "destinationId",
+            format!(
+                "{notification_type} notifications cannot be delivered to an Amazon EventBridge \
+                 destination; use an Amazon SQS destination."
+            ),
+        ));
+    }
+    Ok(())
+}
+
 impl Notifications {
     /// Notifications of the world in `store`.
     pub fn new(store: Store, clock: Clock) -> Self {
@@ -305,7 +331,9 @@ impl NotificationsV1Api for Notifications {
             .await
             .map_err(internal)?
         {
-            Some(d) if d.application_id == ctx.caller.application_id => {}
+            Some(d) if d.application_id == ctx.caller.application_id => {
+                check_destination_kind(info.name, &d)?;
+            }
             _ => {
                 return Err(ApiError::invalid_parameter(
                     "destinationId",
@@ -409,7 +437,11 @@ impl NotificationsV1Api for Notifications {
             .max_by(|a, b| a.payload_version.cmp(&b.payload_version))
             .ok_or_else(|| not_found(&format!("A subscription to {}", info.name)))?;
         let destination_id = match &body.destination_id {
-            Some(id) => self.app_destination(&ctx.caller, id).await?.id,
+            Some(id) => {
+                let d = self.app_destination(&ctx.caller, id).await?;
+                check_destination_kind(info.name, &d)?;
+                d.id
+            }
             None => sub.destination_id.clone(),
         };
         let now = self.clock.now_us();
