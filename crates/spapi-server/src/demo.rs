@@ -2,6 +2,7 @@
 //! so that any client can call at once.
 
 use crate::auth::{Auth, AuthError, NewApp, NewSeller, ROLES};
+use crate::store::SellerRecord;
 use crate::world::{self, WorldSpec};
 use serde::{Deserialize, Serialize};
 
@@ -73,45 +74,39 @@ pub async fn create(
             hybrid: false,
         })
         .await?;
-    let mut sellers = Vec::new();
-    for (region, name, email, password) in [
+    // Sellers are registered one after the other (listings show them in that order); their
+    // worlds are independent and made at once, which is most of the cold start.
+    let app_id = &app.app.application_id;
+    let na = demo_seller(
+        auth,
+        app_id,
+        spec,
         (
             "NA",
             "Demo Seller US",
             "seller-na@demo.spapi.local",
             "demo-na-password",
         ),
+    )
+    .await?;
+    let eu = demo_seller(
+        auth,
+        app_id,
+        spec,
         (
             "EU",
             "Demo Seller EU",
             "seller-eu@demo.spapi.local",
             "demo-eu-password",
         ),
-    ] {
-        let seller = auth
-            .create_seller(NewSeller {
-                selling_partner_id: Some(world::selling_partner_id(spec.seed, email)),
-                name: name.into(),
-                email: email.into(),
-                password: password.into(),
-                region: region.into(),
-                marketplace_ids: Vec::new(),
-            })
-            .await?;
-        let refresh_token = auth
-            .self_authorize(&app.app.application_id, &seller.selling_partner_id)
-            .await?;
-        world::generate(auth.store(), &seller, spec, auth.clock().now()).await?;
-        sellers.push(DemoSeller {
-            selling_partner_id: seller.selling_partner_id,
-            name: seller.name,
-            region: seller.region,
-            marketplace_ids: seller.marketplace_ids,
-            refresh_token,
-            email: email.into(),
-            password: password.into(),
-        });
-    }
+    )
+    .await?;
+    let now = auth.clock().now();
+    tokio::try_join!(
+        world::generate(auth.store(), &na.1, spec, now),
+        world::generate(auth.store(), &eu.1, spec, now),
+    )?;
+    let sellers = vec![na.0, eu.0];
     Ok(DemoCredentials {
         endpoint: endpoint.to_string(),
         lwa_endpoint: format!("{endpoint}/auth/o2/token"),
@@ -122,6 +117,39 @@ pub async fn create(
         redirect_uris,
         sellers,
     })
+}
+
+/// One demo seller (region, name, email, password), created and authorized for the app; its
+/// record for the world.
+async fn demo_seller(
+    auth: &Auth,
+    application_id: &str,
+    spec: &WorldSpec,
+    (region, name, email, password): (&str, &str, &str, &str),
+) -> Result<(DemoSeller, SellerRecord), AuthError> {
+    let seller = auth
+        .create_seller(NewSeller {
+            selling_partner_id: Some(world::selling_partner_id(spec.seed, email)),
+            name: name.into(),
+            email: email.into(),
+            password: password.into(),
+            region: region.into(),
+            marketplace_ids: Vec::new(),
+        })
+        .await?;
+    let refresh_token = auth
+        .self_authorize(application_id, &seller.selling_partner_id)
+        .await?;
+    let demo = DemoSeller {
+        selling_partner_id: seller.selling_partner_id.clone(),
+        name: seller.name.clone(),
+        region: seller.region.clone(),
+        marketplace_ids: seller.marketplace_ids.clone(),
+        refresh_token,
+        email: email.into(),
+        password: password.into(),
+    };
+    Ok((demo, seller))
 }
 
 impl DemoCredentials {

@@ -226,3 +226,77 @@ async fn world_commands_drive_the_control_plane() {
     assert!(out.contains("ORDER_CHANGE"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The demo world is a function of the seed: two servers with the same seed have the same
+/// sellers, listings and order history (the two sellers' worlds are made concurrently).
+#[tokio::test]
+async fn the_same_seed_gives_the_same_demo_world() {
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(20))
+        .build()
+        .unwrap();
+    let mut seen = Vec::new();
+    for run in ["seed-a", "seed-b"] {
+        let dir = temp_dir(run);
+        let (_server, url) = start(&dir, &["--in-memory", "--seed", "11"]);
+        let creds: Value = serde_json::from_str(
+            &std::fs::read_to_string(dir.join("demo-credentials.json")).unwrap(),
+        )
+        .unwrap();
+        let mut world = Vec::new();
+        for seller in creds["sellers"].as_array().unwrap() {
+            let id = seller["selling_partner_id"].as_str().unwrap();
+            let listings: Value = http
+                .get(format!("{url}/emulator/v1/sellers/{id}/listings"))
+                .bearer_auth(creds["admin_token"].as_str().unwrap())
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let token: Value = http
+                .post(format!("{url}/auth/o2/token"))
+                .form(&[
+                    ("grant_type", "refresh_token"),
+                    ("refresh_token", seller["refresh_token"].as_str().unwrap()),
+                    ("client_id", creds["client_id"].as_str().unwrap()),
+                    ("client_secret", creds["client_secret"].as_str().unwrap()),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let since = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(100 * 24);
+            let orders: Value = http
+                .get(format!(
+                    "{url}/orders/v0/orders?MarketplaceIds={}&CreatedAfter={}&MaxResultsPerPage=100",
+                    seller["marketplace_ids"][0].as_str().unwrap(),
+                    since.strftime("%Y-%m-%dT%H:%M:%SZ")
+                ))
+                .header(
+                    "x-amz-access-token",
+                    token["access_token"].as_str().unwrap(),
+                )
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let orders: Vec<(Value, Value)> = orders["payload"]["Orders"]
+                .as_array()
+                .expect("a page of orders")
+                .iter()
+                .map(|o| (o["AmazonOrderId"].clone(), o["OrderStatus"].clone()))
+                .collect();
+            assert!(!orders.is_empty());
+            world.push((id.to_string(), listings, orders));
+        }
+        seen.push(world);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    assert_eq!(seen[0], seen[1]);
+}
