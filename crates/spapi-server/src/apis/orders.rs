@@ -4,7 +4,7 @@ use crate::clock::Clock;
 use crate::generated::orders_v0::OrdersV0Api;
 use crate::http::{ApiError, RequestContext};
 use crate::market::orders::{
-    self, order_doc, order_items, redact_items, redact_order, seller_order,
+    self, order_doc, order_items, redact_items, redact_order, seller_order, seller_order_header,
 };
 use crate::market::personal_data::{self, BUYER_INFO, SHIPPING_ADDRESS};
 use crate::store::Store;
@@ -68,8 +68,8 @@ impl OrdersV0Api for Orders {
         ctx: &RequestContext,
         params: m::params::GetOrder,
     ) -> Result<m::GetOrderResponse, ApiError> {
-        let row = seller_order(&self.store, &ctx.caller, &params.order_id).await?;
-        let mut order = order_doc(&row)?;
+        let row = seller_order_header(&self.store, &ctx.caller, &params.order_id).await?;
+        let mut order = orders::into_order_doc(row)?;
         redact_order(&mut order, &ctx.caller, ctx.operation);
         Ok(m::GetOrderResponse {
             payload: Some(order),
@@ -82,7 +82,7 @@ impl OrdersV0Api for Orders {
         ctx: &RequestContext,
         params: m::params::GetOrderBuyerInfo,
     ) -> Result<m::GetOrderBuyerInfoResponse, ApiError> {
-        let row = seller_order(&self.store, &ctx.caller, &params.order_id).await?;
+        let row = seller_order_header(&self.store, &ctx.caller, &params.order_id).await?;
         let order = order_doc(&row)?;
         let mut info = m::OrderBuyerInfo {
             amazon_order_id: row.amazon_order_id.clone(),
@@ -109,7 +109,7 @@ impl OrdersV0Api for Orders {
         ctx: &RequestContext,
         params: m::params::GetOrderAddress,
     ) -> Result<m::GetOrderAddressResponse, ApiError> {
-        let row = seller_order(&self.store, &ctx.caller, &params.order_id).await?;
+        let row = seller_order_header(&self.store, &ctx.caller, &params.order_id).await?;
         let mut order = order_doc(&row)?;
         let full = personal_data::may_see(&ctx.caller, ctx.operation, SHIPPING_ADDRESS);
         redact_order(&mut order, &ctx.caller, ctx.operation);

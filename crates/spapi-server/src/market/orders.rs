@@ -269,6 +269,11 @@ pub fn order_doc(row: &OrderRow) -> Result<m::Order, ApiError> {
     serde_json::from_value(row.doc.clone()).map_err(corrupt)
 }
 
+/// [`order_doc`], taking the row (no copy of the document).
+pub fn into_order_doc(row: OrderRow) -> Result<m::Order, ApiError> {
+    serde_json::from_value(row.doc).map_err(corrupt)
+}
+
 /// The stored `OrderItem`s of a row.
 pub fn order_items(row: &OrderRow) -> Result<Vec<m::OrderItem>, ApiError> {
     serde_json::from_value(row.items.clone()).map_err(corrupt)
@@ -315,6 +320,26 @@ pub fn redact_items(items: &mut [m::OrderItem], caller: &Caller, op: &Operation)
 /// The order `id` if it belongs to the caller's seller; otherwise 404, as if it did not exist.
 pub async fn seller_order(store: &Store, caller: &Caller, id: &str) -> Result<OrderRow, ApiError> {
     let row = store.get_order(id).await.map_err(ApiError::internal)?;
+    mine(row, caller, id)
+}
+
+/// [`seller_order`] without the order's items (`items` is empty): for the calls that answer
+/// from the order document alone.
+pub async fn seller_order_header(
+    store: &Store,
+    caller: &Caller,
+    id: &str,
+) -> Result<OrderRow, ApiError> {
+    let row = store
+        .get_order_without_items(id)
+        .await
+        .map_err(ApiError::internal)?;
+    mine(row, caller, id)
+}
+
+/// The order if it is the caller's; 404 otherwise (another seller's order does not exist for
+/// the caller).
+fn mine(row: Option<OrderRow>, caller: &Caller, id: &str) -> Result<OrderRow, ApiError> {
     match row {
         Some(r) if Some(&r.seller_id) == caller.selling_partner_id.as_ref() => Ok(r),
         _ => Err(ApiError::not_found().with_details(format!("Order {id} was not found."))),

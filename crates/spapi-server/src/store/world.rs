@@ -346,6 +346,14 @@ async fn update_order(conn: Conn<'_>, o: &OrderRow) -> Result<(), StoreError> {
 
 async fn get_order(conn: Conn<'_>, amazon_order_id: &str) -> Result<Option<OrderRow>, StoreError> {
     let sql = "SELECT {columns} FROM orders WHERE amazon_order_id = $1";
+    get_order_with(conn, sql, amazon_order_id).await
+}
+
+async fn get_order_with(
+    conn: Conn<'_>,
+    sql: &str,
+    amazon_order_id: &str,
+) -> Result<Option<OrderRow>, StoreError> {
     Ok(
         fetch_orders(conn, sql, &[Bind::Text(amazon_order_id.to_string())])
             .await?
@@ -481,6 +489,16 @@ impl Store {
     /// One order by id.
     pub async fn get_order(&self, amazon_order_id: &str) -> Result<Option<OrderRow>, StoreError> {
         get_order(self.acquire().await?.conn(), amazon_order_id).await
+    }
+
+    /// An order without its items (`items` is an empty array): getOrder and the calls that
+    /// read the order document only.
+    pub async fn get_order_without_items(
+        &self,
+        amazon_order_id: &str,
+    ) -> Result<Option<OrderRow>, StoreError> {
+        let sql = format!("SELECT {ORDER_COLUMNS_NO_ITEMS} FROM orders WHERE amazon_order_id = $1");
+        get_order_with(self.acquire().await?.conn(), &sql, amazon_order_id).await
     }
 
     /// A page of a getOrders search, in window order (time, then id).
