@@ -124,6 +124,35 @@ impl Seller<'_> {
     }
 }
 
+/// An SQS destination of the app (grantless); its id.
+async fn sqs_destination(w: &World, name: &str) -> String {
+    let grantless = Seller {
+        w,
+        id: String::new(),
+        token: w.grantless_token("sellingpartnerapi::notifications").await,
+    };
+    grantless
+        .call(
+            (NOTIFICATIONS, "createDestination"),
+            Method::POST,
+            "/notifications/v1/destinations",
+            Some(json!({"name": name, "resourceSpecification": {"sqs": {"arn": ARN}}})),
+        )
+        .await["payload"]["destinationId"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// The world's own seller, with a fresh access token.
+async fn main_seller(w: &World) -> Seller<'_> {
+    Seller {
+        w,
+        id: w.seller_id.clone(),
+        token: w.access_token().await,
+    }
+}
+
 /// A complete SHIRT listing of the test product: MFN with `quantity` units, or FBA.
 fn shirt(price: f64, mfn_quantity: Option<i64>) -> Value {
     let availability = match mfn_quantity {
@@ -250,32 +279,13 @@ async fn scenario(store: StoreConfig) {
         ])
         .await;
     assert_eq!(s, 200, "{b}");
-    let a = Seller {
-        w: &w,
-        id: w.seller_id.clone(),
-        token: w.access_token().await,
-    };
+    let a = main_seller(&w).await;
     let b = Seller {
         w: &w,
         id: other.selling_partner_id.clone(),
         token: b["access_token"].as_str().unwrap().to_string(),
     };
-    let grantless = w.grantless_token("sellingpartnerapi::notifications").await;
-    let dest = Seller {
-        w: &w,
-        id: String::new(),
-        token: grantless,
-    }
-    .call(
-        (NOTIFICATIONS, "createDestination"),
-        Method::POST,
-        "/notifications/v1/destinations",
-        Some(json!({"name": "offers", "resourceSpecification": {"sqs": {"arn": ARN}}})),
-    )
-    .await["payload"]["destinationId"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let dest = sqs_destination(&w, "offers").await;
     let a_offers = a.subscribe("ANY_OFFER_CHANGED", &dest).await;
     let b_offers = b.subscribe("ANY_OFFER_CHANGED", &dest).await;
     let a_fba = a
@@ -458,27 +468,8 @@ async fn competing_offers_and_fba_stock_notify_the_sellers_of_the_item_on_postgr
 #[tokio::test]
 async fn test_notifications_of_every_produced_type_conform() {
     let w = World::start().await;
-    let seller = Seller {
-        w: &w,
-        id: w.seller_id.clone(),
-        token: w.access_token().await,
-    };
-    let grantless = Seller {
-        w: &w,
-        id: String::new(),
-        token: w.grantless_token("sellingpartnerapi::notifications").await,
-    };
-    let dest = grantless
-        .call(
-            (NOTIFICATIONS, "createDestination"),
-            Method::POST,
-            "/notifications/v1/destinations",
-            Some(json!({"name": "all", "resourceSpecification": {"sqs": {"arn": ARN}}})),
-        )
-        .await["payload"]["destinationId"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let seller = main_seller(&w).await;
+    let dest = sqs_destination(&w, "all").await;
     for (ty, version, schema) in [
         ("ORDER_CHANGE", "1.0", "OrderChangeNotification.json"),
         (
@@ -588,27 +579,8 @@ async fn aggregation(store: StoreConfig) {
         ..ServerConfig::ephemeral()
     };
     let w = World::start_with(config, &[]).await;
-    let a = Seller {
-        w: &w,
-        id: w.seller_id.clone(),
-        token: w.access_token().await,
-    };
-    let grantless = Seller {
-        w: &w,
-        id: String::new(),
-        token: w.grantless_token("sellingpartnerapi::notifications").await,
-    };
-    let dest = grantless
-        .call(
-            (NOTIFICATIONS, "createDestination"),
-            Method::POST,
-            "/notifications/v1/destinations",
-            Some(json!({"name": "offers", "resourceSpecification": {"sqs": {"arn": ARN}}})),
-        )
-        .await["payload"]["destinationId"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let a = main_seller(&w).await;
+    let dest = sqs_destination(&w, "offers").await;
     let sub = a
         .call(
             (NOTIFICATIONS, "createSubscription"),

@@ -13,3 +13,21 @@ pub mod product_types;
 pub mod reports;
 pub mod restrictions;
 pub mod sales;
+
+/// `n` upper-case alphanumerics derived from `label` (SHA-256): the stable tails of the ids
+/// Amazon makes up (FNSKUs, listing ids).
+pub(crate) fn alnum_tail(label: &str, n: usize) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(label.as_bytes())
+        .iter()
+        .take(n.min(32))
+        .map(|b| {
+            let c = b % 36;
+            if c < 10 {
+                (b'0' + c) as char
+            } else {
+                (b'A' + c - 10) as char
+            }
+        })
+        .collect()
+}

@@ -403,19 +403,10 @@ impl OfferChange<'_> {
 
 /// A stable FNSKU (`X00` + 7 alphanumerics) for a seller's SKU.
 pub fn fnsku(seller_id: &str, sku: &str) -> String {
-    let h = Sha256::digest(format!("fnsku|{seller_id}|{sku}").as_bytes());
-    let tail: String = h[..7]
-        .iter()
-        .map(|b| {
-            let c = b % 36;
-            if c < 10 {
-                (b'0' + c) as char
-            } else {
-                (b'A' + c - 10) as char
-            }
-        })
-        .collect();
-    format!("X00{tail}")
+    format!(
+        "X00{}",
+        super::alnum_tail(&format!("fnsku|{seller_id}|{sku}"), 7)
+    )
 }
 
 /// FBA_INVENTORY_AVAILABILITY_CHANGES for a seller's SKU: its FBA inventory in every

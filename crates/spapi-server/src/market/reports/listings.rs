@@ -5,7 +5,6 @@ use super::tsv::Tsv;
 use crate::documents::DocumentWriter;
 use crate::store::reports::ReportRow;
 use crate::store::{ListingRow, Store, StoreError};
-use sha2::{Digest, Sha256};
 
 /// Listings read per page.
 pub(super) const PAGE: u32 = 500;
@@ -45,22 +44,14 @@ const MERCHANT_LISTINGS: &[&str] = &[
 
 /// A stable listing id in Amazon's shape (`MMDD` + 7 alphanumerics).
 pub(super) fn listing_id(l: &ListingRow) -> String {
-    let h = Sha256::digest(format!("{}|{}|{}", l.seller_id, l.sku, l.marketplace_id).as_bytes());
+    let tail = crate::market::alnum_tail(
+        &format!("{}|{}|{}", l.seller_id, l.sku, l.marketplace_id),
+        7,
+    );
     let date = jiff::Timestamp::from_microsecond(l.created_at_us)
         .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
         .strftime("%m%d")
         .to_string();
-    let tail: String = h[..7]
-        .iter()
-        .map(|b| {
-            let c = b % 36;
-            if c < 10 {
-                (b'0' + c) as char
-            } else {
-                (b'A' + c - 10) as char
-            }
-        })
-        .collect();
     format!("{date}{tail}")
 }
 
