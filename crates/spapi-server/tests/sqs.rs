@@ -352,6 +352,43 @@ async fn order_change_arrives_in_an_sqs_queue() {
         envelope["Payload"]["OrderChangeNotification"]["AmazonOrderId"],
         order.as_str()
     );
+
+    // The buyer simulator's orders arrive the same way: 60 orders an hour for an hour of
+    // simulated time (history orders send no events, so any other NewOrder is the simulator's).
+    let (status, body) = control(
+        &w,
+        reqwest::Method::POST,
+        &format!("/sellers/{}/buyers", w.seller_id),
+        Some(json!({"orders_per_hour": 60})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = control(
+        &w,
+        reqwest::Method::POST,
+        "/clock",
+        Some(json!({"advance_seconds": 3600})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (found, received) = receive_until(&moto, &http, &queue_url, |envelope| {
+        if let Some(dir) = &models
+            && let Err(errors) =
+                spapi_conformance::validate_schema_file(dir, ORDER_SCHEMA, &envelope)
+        {
+            panic!("envelope does not conform: {errors:#?}\n{envelope:#}");
+        }
+        let n = &envelope["Payload"]["OrderChangeNotification"];
+        (n["AmazonOrderId"] != order.as_str()
+            && n["OrderChangeTrigger"]["ChangeReason"] == "NewOrder"
+            && n["SellerId"] == w.seller_id.as_str())
+        .then_some(envelope)
+    })
+    .await;
+    assert!(
+        found.is_some(),
+        "no notification about a simulated buyer's order after 10 s ({received} others)"
+    );
 }
 
 #[tokio::test]
