@@ -47,8 +47,8 @@ impl OrdersV0Api for Orders {
     ) -> Result<m::GetOrdersResponse, ApiError> {
         let page = orders::search(&self.store, &ctx.caller, self.clock.now(), &params).await?;
         let mut list = Vec::with_capacity(page.rows.len());
-        for row in &page.rows {
-            let mut order = order_doc(row)?;
+        for row in page.rows {
+            let mut order = orders::into_order_doc(row)?;
             redact_order(&mut order, &ctx.caller, ctx.operation);
             list.push(order);
         }
