@@ -59,6 +59,7 @@ store_cases!(
     case_expired_lease_is_reclaimed,
     case_outbox_order_and_delivery,
     case_request_log_newest_first,
+    case_request_log_keeps_the_newest,
     case_reset_empties_the_world,
     case_apps_sellers_and_tokens,
 );
@@ -735,6 +736,34 @@ async fn case_request_log_newest_first(store: Store) {
     let one = store.traffic(&newest(1)).await.unwrap();
     assert_eq!(one.len(), 1);
     assert_eq!(one[0].request_id, "r3");
+}
+
+async fn case_request_log_keeps_the_newest(store: Store) {
+    let entries: Vec<TrafficEntry> = (0..30)
+        .map(|i| TrafficEntry {
+            request_id: format!("r{i}"),
+            at_us: i,
+            method: "GET".to_owned(),
+            path: "/sellers/v1/marketplaceParticipations".to_owned(),
+            status: 200,
+            ..Default::default()
+        })
+        .collect();
+    store.log_traffic(&entries).await.unwrap();
+    assert_eq!(store.trim_traffic(10).await.unwrap(), 20);
+    let left = store
+        .traffic(&TrafficQuery {
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let ids: Vec<&str> = left.iter().map(|e| e.request_id.as_str()).collect();
+    let want: Vec<String> = (20..30).rev().map(|i| format!("r{i}")).collect();
+    assert_eq!(ids, want);
+    // Under the bound nothing goes; an empty log trims to nothing.
+    assert_eq!(store.trim_traffic(10).await.unwrap(), 0);
+    assert_eq!(store.trim_traffic(100).await.unwrap(), 0);
 }
 
 async fn case_reset_empties_the_world(store: Store) {

@@ -6,6 +6,8 @@
 //! the log through the control plane first waits until everything this instance has answered
 //! so far is written. If the writer falls behind by more than [`LOG_QUEUE`] entries, new entries
 //! are dropped and counted (`dropped` in `GET /requests`) rather than slowing the calls down.
+//! The log keeps the newest [`REQUEST_LOG_KEEP`] entries: every few thousand writes the older
+//! ones are deleted, so long load runs do not grow the store without end.
 
 use super::ApiError;
 use super::faults::{Faults, NewFault};
@@ -128,8 +130,15 @@ impl Traffic {
     }
 }
 
+/// How many request-log entries are kept: the newest ones (older ones are deleted as new ones
+/// are written).
+pub const REQUEST_LOG_KEEP: i64 = 200_000;
+/// Entries written between two trims of the log.
+const TRIM_EVERY: usize = 5_000;
+
 async fn write_log(store: Store, mut rx: mpsc::Receiver<LogMsg>) {
     let mut batch: Vec<TrafficEntry> = Vec::new();
+    let mut since_trim = 0usize;
     let mut acks: Vec<oneshot::Sender<()>> = Vec::new();
     while let Some(first) = rx.recv().await {
         let mut closing = false;
@@ -152,7 +161,14 @@ async fn write_log(store: Store, mut rx: mpsc::Receiver<LogMsg>) {
         if let Err(e) = store.log_traffic(&batch).await {
             tracing::error!(error = %e, entries = batch.len(), "writing the request log");
         }
+        since_trim += batch.len();
         batch.clear();
+        if since_trim >= TRIM_EVERY {
+            since_trim = 0;
+            if let Err(e) = store.trim_traffic(REQUEST_LOG_KEEP).await {
+                tracing::warn!(error = %e, "trimming the request log");
+            }
+        }
         for ack in acks.drain(..) {
             let _ = ack.send(());
         }

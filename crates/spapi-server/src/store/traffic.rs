@@ -218,6 +218,21 @@ impl Store {
     }
 
     /// Appends `entries` to the request log in one transaction (their ids are ignored).
+    /// Keeps the newest `keep` entries of the request log and deletes the older ones; how
+    /// many went. (The log is for looking at recent traffic; without a bound a load run would
+    /// grow it without end.)
+    pub async fn trim_traffic(&self, keep: i64) -> Result<u64, StoreError> {
+        Ok(on_conn!(self.acquire().await?.conn(), |c| {
+            sqlx::query(
+                "DELETE FROM request_log WHERE id <= (SELECT MAX(id) FROM request_log) - $1",
+            )
+            .bind(keep.max(0))
+            .execute(c)
+            .await?
+            .rows_affected()
+        }))
+    }
+
     pub async fn log_traffic(&self, entries: &[TrafficEntry]) -> Result<(), StoreError> {
         if entries.is_empty() {
             return Ok(());
