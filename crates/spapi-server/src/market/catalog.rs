@@ -172,26 +172,36 @@ pub fn first_value(attrs: &Map<String, Value>, name: &str) -> Option<String> {
     }
 }
 
-/// Attributes with the marketplace (and language) of each value set for `marketplace_id`.
-fn attributes_for(attrs: &Map<String, Value>, marketplace_id: &str, language: &str) -> Value {
-    let mut out = Map::new();
-    for (k, v) in attrs {
-        let list: Vec<Value> = v
+/// A copy of an attribute's value list (`[{value, marketplace_id, ...}]`) with `edit` applied
+/// to each value object.
+pub fn edit_values(values: &Value, edit: impl Fn(&mut Map<String, Value>)) -> Value {
+    Value::Array(
+        values
             .as_array()
             .into_iter()
             .flatten()
             .map(|x| {
                 let mut x = x.clone();
                 if let Some(o) = x.as_object_mut() {
-                    o.insert("marketplace_id".into(), json!(marketplace_id));
-                    if o.contains_key("language_tag") {
-                        o.insert("language_tag".into(), json!(language));
-                    }
+                    edit(o);
                 }
                 x
             })
-            .collect();
-        out.insert(k.clone(), Value::Array(list));
+            .collect(),
+    )
+}
+
+/// Attributes with the marketplace (and language) of each value set for `marketplace_id`.
+fn attributes_for(attrs: &Map<String, Value>, marketplace_id: &str, language: &str) -> Value {
+    let mut out = Map::new();
+    for (k, v) in attrs {
+        let list = edit_values(v, |o| {
+            o.insert("marketplace_id".into(), json!(marketplace_id));
+            if o.contains_key("language_tag") {
+                o.insert("language_tag".into(), json!(language));
+            }
+        });
+        out.insert(k.clone(), list);
     }
     Value::Object(out)
 }

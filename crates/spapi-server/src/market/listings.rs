@@ -158,19 +158,10 @@ pub fn effective_attributes(d: &ListingDoc, item: Option<&CatalogItemRow>) -> Ma
             let mut a = Map::new();
             if let Some(item) = item {
                 for (k, v) in catalog::doc_attributes(item) {
-                    let list: Vec<Value> = v
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                        .map(|x| {
-                            let mut x = x.clone();
-                            if let Some(o) = x.as_object_mut() {
-                                o.insert("marketplace_id".into(), json!(mp));
-                            }
-                            x
-                        })
-                        .collect();
-                    a.insert(k, Value::Array(list));
+                    let list = catalog::edit_values(&v, |o| {
+                        o.insert("marketplace_id".into(), json!(mp));
+                    });
+                    a.insert(k, list);
                 }
             }
             if !l.asin.is_empty() {
@@ -878,19 +869,10 @@ fn product_doc(
         {
             continue;
         }
-        let list: Vec<Value> = v
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|x| {
-                let mut x = x.clone();
-                if let Some(o) = x.as_object_mut() {
-                    o.remove("marketplace_id");
-                }
-                x
-            })
-            .collect();
-        product.insert(k.clone(), Value::Array(list));
+        let list = catalog::edit_values(v, |o| {
+            o.remove("marketplace_id");
+        });
+        product.insert(k.clone(), list);
     }
     let mut identifiers = vec![];
     for id in attrs

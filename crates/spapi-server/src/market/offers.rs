@@ -92,11 +92,8 @@ pub async fn listing_changed(
             &l.asin
         };
         if !asin.is_empty() {
-            let reference = after
-                .or(before)
-                .and_then(|l| money::parse(&l.price, &l.currency));
-            let asin = asin.to_string();
-            any_offer_changed(tx, &asin, l, reference, at_us).await?;
+            let reference = money::parse(&l.price, &l.currency);
+            any_offer_changed(tx, asin, l, reference, at_us).await?;
         }
     }
     Ok(())
@@ -224,11 +221,16 @@ async fn any_offer_changed(
         changed,
         reference_price,
         at_us,
-    };
+    }
+    .build();
     for seller in sellers {
-        tx.push_outbox(ANY_OFFER_CHANGED, Some(seller), &change.payload(seller))
-            .await
-            .map_err(ApiError::internal)?;
+        tx.push_outbox(
+            ANY_OFFER_CHANGED,
+            Some(seller),
+            &for_seller(&change, seller),
+        )
+        .await
+        .map_err(ApiError::internal)?;
     }
     Ok(())
 }
@@ -252,24 +254,19 @@ pub struct OfferChange<'a> {
 }
 
 impl OfferChange<'_> {
-    /// The `AnyOfferChangedNotification` object for `seller_id`.
-    pub fn payload(&self, seller_id: &str) -> Value {
-        let (trigger, summary, offers) = self.parts();
-        json!({
-            "SellerId": seller_id,
-            "OfferChangeTrigger": trigger,
-            "Summary": summary,
-            "Offers": offers,
-        })
-    }
-
-    /// `OfferChangeTrigger`, `Summary`, `Offers`.
-    fn parts(&self) -> (Value, Value, Vec<Value>) {
-        let (asin, mp, docs, changed, at_us) =
-            (self.asin, self.mp, self.docs, self.changed, self.at_us);
+    /// The `AnyOfferChangedNotification` object without its `SellerId` (the same for every
+    /// recipient): `OfferChangeTrigger`, `Summary`, `Offers`.
+    pub fn build(&self) -> Value {
+        let OfferChange {
+            asin,
+            mp,
+            docs,
+            item,
+            changed,
+            reference_price,
+            at_us,
+        } = *self;
         let marketplace_id = mp.id;
-        let reference_price = self.reference_price;
-        let item = self.item;
         let mut offers: Vec<Offer> = docs
             .iter()
             .filter(|d| offer_state(&d.row).is_some())
@@ -397,8 +394,19 @@ impl OfferChange<'_> {
             "TimeOfOfferChange": now,
             "OfferChangeType": "Internal",
         });
-        (trigger, summary, listed)
+        json!({
+            "OfferChangeTrigger": trigger,
+            "Summary": summary,
+            "Offers": listed,
+        })
     }
+}
+
+/// The payload of [`OfferChange::build`] for one recipient.
+pub fn for_seller(built: &Value, seller_id: &str) -> Value {
+    let mut p = built.clone();
+    p["SellerId"] = json!(seller_id);
+    p
 }
 
 /// A stable FNSKU (`X00` + 7 alphanumerics) for a seller's SKU.

@@ -9,6 +9,7 @@
 //! to is the one [`validate`] enforces, so a client that validates locally against the served
 //! schema agrees with the emulator.
 
+use super::restrictions::CONDITIONS;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 use std::sync::OnceLock;
@@ -168,21 +169,6 @@ const fn many(mut x: Attr, n: u32) -> Attr {
     x
 }
 
-const CONDITIONS: &[&str] = &[
-    "new_new",
-    "new_open_box",
-    "new_oem",
-    "refurbished_refurbished",
-    "used_like_new",
-    "used_very_good",
-    "used_good",
-    "used_acceptable",
-    "collectible_like_new",
-    "collectible_very_good",
-    "collectible_good",
-    "collectible_acceptable",
-    "club_club",
-];
 const LENGTH_UNITS: &[&str] = &["centimeters", "millimeters", "meters", "inches", "feet"];
 const WEIGHT_UNITS: &[&str] = &["grams", "kilograms", "ounces", "pounds"];
 const VOLUME_UNITS: &[&str] = &["milliliters", "liters", "fluid_ounces"];

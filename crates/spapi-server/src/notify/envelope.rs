@@ -348,7 +348,7 @@ fn stock_test_payload(notification_type: &str, seller_id: &str, at_us: i64) -> V
         return offers::fba_payload(seller_id, TEST_SKU, TEST_ASIN, &[&doc], Some("Test Item"));
     }
     let docs = [doc];
-    offers::OfferChange {
+    let built = offers::OfferChange {
         asin: TEST_ASIN,
         mp,
         docs: &docs,
@@ -357,5 +357,6 @@ fn stock_test_payload(notification_type: &str, seller_id: &str, at_us: i64) -> V
         reference_price: None,
         at_us,
     }
-    .payload(seller_id)
+    .build();
+    offers::for_seller(&built, seller_id)
 }

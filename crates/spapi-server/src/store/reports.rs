@@ -491,6 +491,16 @@ impl Store {
     }
 }
 
+/// The resources processed through IN_QUEUE -> IN_PROGRESS -> DONE/FATAL (or CANCELLED):
+/// reports and feeds, one table each with the same state columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Processing {
+    /// A report (`reports`, its document in `document_id`).
+    Report,
+    /// A feed (`feeds`, its processing report in `result_document_id`).
+    Feed,
+}
+
 impl StoreTx {
     /// Inserts a report; returns its store id.
     pub async fn insert_report(&mut self, r: &ReportRow) -> Result<i64, StoreError> {
@@ -502,10 +512,12 @@ impl StoreTx {
         get_report(self.conn(), id).await
     }
 
-    /// Moves a report from one of the states `from` to `to`; false if it was in none of them.
-    /// `None` times and document leave the stored values.
-    pub async fn transition_report(
+    /// Moves a report or a feed from one of the states `from` to `to`; false if it was in
+    /// none of them. `None` times and document leave the stored values.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn transition(
         &mut self,
+        kind: Processing,
         id: i64,
         from: &[&str],
         to: &str,
@@ -513,10 +525,14 @@ impl StoreTx {
         end_us: Option<i64>,
         document_id: Option<&str>,
     ) -> Result<bool, StoreError> {
+        let (table, doc_col) = match kind {
+            Processing::Report => ("reports", "document_id"),
+            Processing::Feed => ("feeds", "result_document_id"),
+        };
         transition(
             self.conn(),
-            "reports",
-            "document_id",
+            table,
+            doc_col,
             id,
             from,
             to,
@@ -535,30 +551,6 @@ impl StoreTx {
     /// One feed, as this transaction sees it.
     pub async fn get_feed(&mut self, id: i64) -> Result<Option<FeedRow>, StoreError> {
         get_feed(self.conn(), id).await
-    }
-
-    /// Moves a feed from one of the states `from` to `to` (see [`StoreTx::transition_report`]).
-    pub async fn transition_feed(
-        &mut self,
-        id: i64,
-        from: &[&str],
-        to: &str,
-        start_us: Option<i64>,
-        end_us: Option<i64>,
-        document_id: Option<&str>,
-    ) -> Result<bool, StoreError> {
-        transition(
-            self.conn(),
-            "feeds",
-            "result_document_id",
-            id,
-            from,
-            to,
-            start_us,
-            end_us,
-            document_id,
-        )
-        .await
     }
 
     /// One schedule, as this transaction sees it.

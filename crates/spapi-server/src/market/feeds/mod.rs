@@ -17,7 +17,7 @@ mod xml;
 use crate::documents::derived_document_id;
 use crate::http::ApiError;
 use crate::store::documents::DocumentRow;
-use crate::store::reports::{FeedRow, feed_public_id};
+use crate::store::reports::{FeedRow, Processing, feed_public_id};
 use crate::store::{ListingRow, Store, StoreTx};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
@@ -61,30 +61,11 @@ pub async fn create(store: &Store, mut row: FeedRow, at: Timestamp) -> Result<i6
     Ok(id)
 }
 
-/// [`JOB_START`]: IN_QUEUE -> IN_PROGRESS, and the processing is enqueued.
+/// [`JOB_START`]: IN_QUEUE -> IN_PROGRESS, and the processing is enqueued (a cancelled feed
+/// stays cancelled).
 pub async fn start(store: &Store, id: i64, at: Timestamp) -> Result<(), ApiError> {
-    let mut tx = store.begin().await.map_err(internal)?;
-    let moved = tx
-        .transition_feed(
-            id,
-            &["IN_QUEUE"],
-            "IN_PROGRESS",
-            Some(at.as_microsecond()),
-            None,
-            None,
-        )
-        .await
-        .map_err(internal)?;
-    if moved {
-        let run_at = at
-            .checked_add(PROCESSING_FOR)
-            .unwrap_or(at)
-            .as_microsecond();
-        tx.enqueue_job(JOB_PROCESS, run_at, &json!({"feedId": id}))
-            .await
-            .map_err(internal)?;
-    }
-    tx.commit().await.map_err(internal)
+    let next = (JOB_PROCESS, "feedId", PROCESSING_FOR);
+    crate::market::reports::start_processing(store, Processing::Feed, id, at, next).await
 }
 
 /// The FEED_PROCESSING_FINISHED payload object (`feedProcessingFinishedNotification`).
@@ -186,7 +167,8 @@ pub async fn process(store: &Store, id: i64, at: Timestamp) -> Result<(), ApiErr
     .await
     .map_err(internal)?;
     let moved = tx
-        .transition_feed(
+        .transition(
+            Processing::Feed,
             id,
             &["IN_PROGRESS"],
             outcome.status,
@@ -246,7 +228,8 @@ pub async fn cancel(
         _ => return Err(ApiError::not_found()),
     };
     let moved = tx
-        .transition_feed(
+        .transition(
+            Processing::Feed,
             id,
             &["IN_QUEUE"],
             "CANCELLED",

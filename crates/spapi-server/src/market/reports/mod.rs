@@ -20,7 +20,7 @@ mod tsv;
 use crate::documents::{DocumentWriter, derived_document_id};
 use crate::http::ApiError;
 use crate::store::documents::DocumentRow;
-use crate::store::reports::{ReportRow, ScheduleRow, report_public_id};
+use crate::store::reports::{Processing, ReportRow, ScheduleRow, report_public_id};
 use crate::store::{Store, StoreError};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
@@ -179,9 +179,24 @@ async fn insert(
 /// [`JOB_START`]: IN_QUEUE -> IN_PROGRESS, and the generation is enqueued. A cancelled report
 /// stays cancelled.
 pub async fn start(store: &Store, id: i64, at: Timestamp) -> Result<(), ApiError> {
+    let next = (JOB_GENERATE, "reportId", PROCESSING_FOR);
+    start_processing(store, Processing::Report, id, at, next).await
+}
+
+/// The start job of a report or a feed: IN_QUEUE -> IN_PROGRESS, and `next` = (job, id key,
+/// delay) enqueued (payload `{key: id}`) that much later, in one transaction. Anything no longer
+/// IN_QUEUE (cancelled, or started by another worker) is left as it is.
+pub(crate) async fn start_processing(
+    store: &Store,
+    kind: Processing,
+    id: i64,
+    at: Timestamp,
+    (next_job, key, after): (&str, &str, SignedDuration),
+) -> Result<(), ApiError> {
     let mut tx = store.begin().await.map_err(internal)?;
     let moved = tx
-        .transition_report(
+        .transition(
+            kind,
             id,
             &["IN_QUEUE"],
             "IN_PROGRESS",
@@ -192,11 +207,8 @@ pub async fn start(store: &Store, id: i64, at: Timestamp) -> Result<(), ApiError
         .await
         .map_err(internal)?;
     if moved {
-        let run_at = at
-            .checked_add(PROCESSING_FOR)
-            .unwrap_or(at)
-            .as_microsecond();
-        tx.enqueue_job(JOB_GENERATE, run_at, &json!({"reportId": id}))
+        let run_at = at.checked_add(after).unwrap_or(at).as_microsecond();
+        tx.enqueue_job(next_job, run_at, &json!({ key: id }))
             .await
             .map_err(internal)?;
     }
@@ -308,7 +320,8 @@ pub async fn generate(
         .await
         .map_err(internal)?;
     let moved = tx
-        .transition_report(
+        .transition(
+            Processing::Report,
             id,
             &["IN_PROGRESS"],
             status,
@@ -383,7 +396,8 @@ pub async fn cancel(
         _ => return Err(ApiError::not_found()),
     };
     let moved = tx
-        .transition_report(
+        .transition(
+            Processing::Report,
             id,
             &["IN_QUEUE"],
             "CANCELLED",
