@@ -577,7 +577,7 @@ fn render_server_module(model: &Model, types: &TypeSet, ops: &[Op]) -> String {
     );
     s.push_str("#![allow(unused_variables, clippy::all)]\n\n");
     let _ = writeln!(s, "use spapi_model::{} as m;", model.api);
-    s.push_str("use crate::http::binding::{Bound, Reply};\nuse crate::http::{ApiError, RequestContext};\n\n");
+    s.push_str("use crate::http::binding::{Bound, Reply, RequestContext};\nuse crate::http::error::ApiError;\n\n");
     let _ = writeln!(
         s,
         "/// One async method per operation of `{}`; each default answers 501 `NotImplemented`.",
@@ -697,7 +697,7 @@ fn render_server_mod(models: &[Model]) -> String {
     s.push_str(
         "//! One trait per API with its HTTP binding, and the dispatch over all of them.\n\n",
     );
-    s.push_str("use std::sync::Arc;\nuse crate::http::binding::{Bound, Reply};\nuse crate::http::{ApiError, RequestContext};\n\n");
+    s.push_str("use std::sync::Arc;\nuse crate::http::binding::{Bound, Reply, RequestContext};\nuse crate::http::error::ApiError;\n\n");
     for m in models {
         let _ = writeln!(s, "pub mod {};", m.api);
     }

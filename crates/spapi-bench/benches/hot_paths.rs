@@ -11,8 +11,8 @@ use spapi_server::auth::Auth;
 use spapi_server::clock::Clock;
 use spapi_server::http::router::Router;
 use spapi_server::http::throttle::{Throttle, ThrottleMode};
+use spapi_server::market::world::{self, WorldSpec};
 use spapi_server::store::{OrderQuery, Store};
-use spapi_server::world::{self, WorldSpec};
 use std::collections::HashMap;
 use std::hint::black_box;
 

@@ -164,14 +164,15 @@ async fn main() -> anyhow::Result<()> {
         .await?;
     let token = token["access_token"].as_str().unwrap().to_string();
     let t = Instant::now();
-    let spec = spapi_server::world::WorldSpec {
+    let spec = spapi_server::market::world::WorldSpec {
         seed: 1,
         products: o.listings.div_ceil(3),
         days: 1,
         orders_per_day: 10,
     };
     let stats =
-        spapi_server::world::generate(server.store(), &seller, &spec, server.clock().now()).await?;
+        spapi_server::market::world::generate(server.store(), &seller, &spec, server.clock().now())
+            .await?;
     eprintln!("generated {stats:?} in {:.1?}", t.elapsed());
     let listings = server
         .store()

@@ -2,8 +2,8 @@
 //! so that any client can call at once.
 
 use crate::auth::{Auth, AuthError, NewApp, NewSeller, ROLES};
+use crate::market::world::{self, WorldSpec};
 use crate::store::SellerRecord;
-use crate::world::{self, WorldSpec};
 use serde::{Deserialize, Serialize};
 
 /// Name of the credentials file in the data directory.

@@ -45,7 +45,7 @@ impl Runner {
             store,
             clock,
             worker_id: format!("worker-{}", uuid::Uuid::new_v4()),
-            public_base: format!("http://127.0.0.1:{}", crate::server::DEFAULT_PORT).into(),
+            public_base: crate::config::default_public_base().into(),
             round: Default::default(),
         }
     }

@@ -4,12 +4,12 @@
 pub mod apis;
 pub mod auth;
 pub mod clock;
+pub mod config;
 pub mod coverage;
 pub mod demo;
-pub mod documents;
+pub mod error;
 pub mod generated;
 pub mod http;
-pub mod images;
 pub mod jobs;
 pub mod market;
 pub mod notify;
@@ -17,6 +17,6 @@ pub mod sandbox;
 pub mod server;
 pub mod store;
 pub mod time;
-pub mod world;
 
-pub use server::{DEFAULT_PORT, Server, ServerConfig};
+pub use config::DEFAULT_PORT;
+pub use server::{Server, ServerConfig};

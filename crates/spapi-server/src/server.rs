@@ -2,13 +2,13 @@
 
 use crate::auth::Auth;
 use crate::clock::Clock;
-use crate::documents::Documents;
 use crate::generated::Apis;
 use crate::http::control::ControlPlane;
 use crate::http::router::Router;
 use crate::http::throttle::ThrottleMode;
 use crate::http::traffic::Traffic;
 use crate::http::{self, HttpConfig, SpApi};
+use crate::market::documents::Documents;
 use crate::store::{Store, StoreConfig};
 use anyhow::Context;
 use std::net::SocketAddr;
@@ -16,9 +16,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
-
-/// The port `spapi serve` listens on unless told otherwise.
-pub const DEFAULT_PORT: u16 = 8910;
 
 /// Everything needed to start a server.
 #[derive(Debug, Clone)]
@@ -79,12 +76,7 @@ impl ServerConfig {
 /// The implementations of every API that spapi serves. Operations that no implementation
 /// answers yet keep the generated default (501 `NotImplemented`).
 pub fn apis(auth: &Auth, router: &Arc<Router>, docs: &Documents) -> Apis {
-    apis_at(
-        auth,
-        router,
-        docs,
-        &format!("http://127.0.0.1:{DEFAULT_PORT}"),
-    )
+    apis_at(auth, router, docs, &crate::config::default_public_base())
 }
 
 /// [`apis`] for a server reachable at `public_base` (`http://host:port`: the links spapi hands
@@ -233,8 +225,8 @@ impl Server {
         // Document URLs (feed uploads, report downloads) are served on the same port, outside
         // the SP-API pipeline, as S3 serves Amazon's; so are product type schema documents.
         let app = http::app(sp, ControlPlane::new(auth.clone(), jobs, &admin_token))
-            .merge(docs.clone().routes())
-            .merge(crate::images::routes(store.clone()))
+            .merge(crate::http::documents::routes(docs.clone()))
+            .merge(crate::http::images::routes(store.clone()))
             .merge(crate::apis::definitions::routes());
         docs.set_base_url(format!("http://{url_addr}"));
         let sandbox = match sandbox_sp {

@@ -1,4 +1,5 @@
-//! Time values as SP-API writes them.
+//! Time values as SP-API reads and writes them: the one parser and the formatters, one per
+//! format Amazon uses.
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -20,6 +21,32 @@ pub fn parse_date_time(s: &str) -> Option<Timestamp> {
             .ok();
     }
     None
+}
+
+/// SP-API's date-time format: UTC, whole seconds (`2024-05-01T12:00:00Z`).
+pub fn iso(t: Timestamp) -> String {
+    t.round(jiff::Unit::Second)
+        .map(|t| t.to_string())
+        .unwrap_or_else(|_| t.to_string())
+}
+
+/// [`iso`] of epoch microseconds (the store's time unit).
+pub fn iso_us(us: i64) -> String {
+    iso(Timestamp::from_microsecond(us).unwrap_or(Timestamp::UNIX_EPOCH))
+}
+
+/// The notifications' format: UTC with milliseconds (`2020-01-11T00:09:53.109Z`).
+pub fn iso_millis(us: i64) -> String {
+    let t = Timestamp::from_microsecond(us).unwrap_or(Timestamp::UNIX_EPOCH);
+    t.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+/// UTC with every stored digit (`2024-05-01T12:00:00.123456Z`): the control plane's format,
+/// where a test compares instants exactly.
+pub fn iso_exact(us: i64) -> String {
+    Timestamp::from_microsecond(us)
+        .map(|t| t.to_string())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -232,7 +232,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     let world_is_empty = server.store().list_apps().await?.is_empty();
     if !args.no_demo && world_is_empty {
-        let spec = spapi_server::world::WorldSpec {
+        let spec = spapi_server::market::world::WorldSpec {
             seed: args.seed,
             ..Default::default()
         };

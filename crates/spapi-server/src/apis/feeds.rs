@@ -2,9 +2,9 @@
 
 use super::reports::{check_marketplaces, decode_token, page_of, query_from, seller, time};
 use crate::clock::Clock;
-use crate::documents::{Documents, UrlOp, new_document_id};
 use crate::generated::feeds_2021_06_30::Feeds20210630Api;
 use crate::http::{ApiError, RequestContext};
+use crate::market::documents::{Documents, UrlOp, new_document_id};
 use crate::market::feeds;
 use crate::store::Store;
 use crate::store::documents::DocumentRow;
@@ -170,7 +170,8 @@ impl Feeds20210630Api for Feeds {
         params: m::params::CancelFeed,
     ) -> Result<(), ApiError> {
         let f = self.own_feed(ctx, &params.feed_id).await?;
-        feeds::cancel(&self.store, &f.seller_id, f.id, self.clock.now()).await
+        feeds::cancel(&self.store, &f.seller_id, f.id, self.clock.now()).await?;
+        Ok(())
     }
 
     async fn create_feed_document(

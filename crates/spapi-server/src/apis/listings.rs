@@ -23,7 +23,7 @@ impl Listings {
         Listings {
             store,
             clock,
-            public_base: format!("http://127.0.0.1:{}", crate::server::DEFAULT_PORT),
+            public_base: crate::config::default_public_base(),
         }
     }
 

@@ -1,12 +1,12 @@
 //! Orders v0.
 
+use crate::auth::personal_data::{self, BUYER_INFO, SHIPPING_ADDRESS};
 use crate::clock::Clock;
 use crate::generated::orders_v0::OrdersV0Api;
 use crate::http::{ApiError, RequestContext};
 use crate::market::orders::{
     self, order_doc, order_items, redact_items, redact_order, seller_order, seller_order_header,
 };
-use crate::market::personal_data::{self, BUYER_INFO, SHIPPING_ADDRESS};
 use crate::store::Store;
 use spapi_model::orders_v0 as m;
 
@@ -219,7 +219,8 @@ impl OrdersV0Api for Orders {
             &params.body.regulated_order_verification_status,
             self.clock.now(),
         )
-        .await
+        .await?;
+        Ok(())
     }
 
     async fn update_shipment_status(
@@ -234,7 +235,8 @@ impl OrdersV0Api for Orders {
             &params.body,
             self.clock.now(),
         )
-        .await
+        .await?;
+        Ok(())
     }
 
     async fn confirm_shipment(
@@ -249,6 +251,7 @@ impl OrdersV0Api for Orders {
             &params.body,
             self.clock.now(),
         )
-        .await
+        .await?;
+        Ok(())
     }
 }

@@ -1,13 +1,13 @@
 //! Reports 2021-06-30: the nine operations over `market::reports`.
 
 use crate::clock::Clock;
-use crate::documents::{Documents, UrlOp};
 use crate::generated::reports_2021_06_30::Reports20210630Api;
 use crate::http::{ApiError, RequestContext};
-use crate::market::orders::iso;
+use crate::market::documents::{Documents, UrlOp};
 use crate::market::reports::{self, NewReport, PERIODS};
 use crate::store::Store;
 use crate::store::reports::{JobQuery, ReportRow, ScheduleRow, report_public_id, report_store_id};
+use crate::time::iso;
 use crate::time::parse_date_time;
 use base64::Engine;
 use jiff::{SignedDuration, Timestamp};
@@ -357,7 +357,8 @@ impl Reports20210630Api for Reports {
         params: m::params::CancelReport,
     ) -> Result<(), ApiError> {
         let r = self.own_report(ctx, &params.report_id).await?;
-        reports::cancel(&self.store, &r.seller_id, r.id, self.clock.now()).await
+        reports::cancel(&self.store, &r.seller_id, r.id, self.clock.now()).await?;
+        Ok(())
     }
 
     async fn get_report_schedules(

@@ -3,7 +3,7 @@
 use crate::auth::Auth;
 use crate::auth::caller::RestrictedResource;
 use crate::generated::tokens_2021_03_01::Tokens20210301Api;
-use crate::http::router::Router;
+use crate::http::router::{Match, Router};
 use crate::http::{ApiError, RequestContext};
 use spapi_model::tokens_2021_03_01 as m;
 use std::sync::Arc;
@@ -44,7 +44,14 @@ impl Tokens20210301Api for Tokens {
             .collect();
         let (token, expires_in) = self
             .auth
-            .create_rdt(&self.router, &ctx.caller, resources)
+            .create_rdt(
+                |method, path| match self.router.find(method, path) {
+                    Match::Found(op, _) => Some(op),
+                    _ => None,
+                },
+                &ctx.caller,
+                resources,
+            )
             .await?;
         Ok(m::CreateRestrictedDataTokenResponse {
             restricted_data_token: Some(token),

@@ -4,9 +4,9 @@
 
 use super::reports::{check_marketplaces, seller};
 use crate::clock::Clock;
-use crate::documents::{Documents, UrlOp, new_document_id};
 use crate::generated::uploads_2020_11_01::Uploads20201101Api;
 use crate::http::{ApiError, RequestContext};
+use crate::market::documents::{Documents, UrlOp, new_document_id};
 use crate::store::Store;
 use crate::store::documents::DocumentRow;
 use base64::Engine;

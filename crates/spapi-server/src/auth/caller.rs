@@ -1,10 +1,10 @@
 //! The token check on every SP-API call, and what it tells the handler about the caller.
 
 use super::Auth;
+use super::error::AuthError;
 use super::secret::hash_token;
-use crate::http::ApiError;
 use crate::store::{TokenGrant, TokenKind};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use serde::Deserialize;
 use spapi_model::Operation;
 use std::collections::HashMap;
@@ -74,26 +74,20 @@ pub struct Caller {
     pub authorization_id: Option<i64>,
 }
 
-fn missing_token() -> ApiError {
-    ApiError::new(
-        StatusCode::FORBIDDEN,
-        "MissingAuthenticationToken",
-        "Missing Authentication Token",
-    )
+fn missing_token() -> AuthError {
+    AuthError::MissingToken
 }
 
-fn bad_token() -> ApiError {
-    ApiError::unauthorized()
-        .with_details("The access token you provided is revoked, malformed or invalid.")
+fn bad_token() -> AuthError {
+    AuthError::BadToken
 }
 
-fn expired_token() -> ApiError {
-    ApiError::unauthorized().with_details("The access token you provided has expired.")
+fn expired_token() -> AuthError {
+    AuthError::ExpiredToken
 }
 
-fn denied() -> ApiError {
-    // Amazon sends an empty `details` when a role or grant is missing.
-    ApiError::unauthorized().with_details("")
+fn denied() -> AuthError {
+    AuthError::Denied
 }
 
 /// Whether `resource` names this call: same method, and its path is the operation's template
@@ -149,7 +143,7 @@ impl Auth {
         headers: &HeaderMap,
         op: &Operation,
         request_path: &str,
-    ) -> Result<Caller, ApiError> {
+    ) -> Result<Caller, AuthError> {
         let token = headers
             .get(ACCESS_TOKEN_HEADER)
             .and_then(|v| v.to_str().ok())
@@ -163,8 +157,7 @@ impl Auth {
                 let g = self
                     .store()
                     .token_grant(&hash)
-                    .await
-                    .map_err(ApiError::internal)?
+                    .await?
                     .ok_or_else(bad_token)?;
                 self.grants.put(hash, g.clone());
                 g

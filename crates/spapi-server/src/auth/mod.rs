@@ -6,7 +6,9 @@
 
 pub mod caller;
 pub mod consent;
+pub mod error;
 pub mod lwa;
+pub mod personal_data;
 pub mod rdt;
 pub mod secret;
 

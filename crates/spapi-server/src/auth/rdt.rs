@@ -1,33 +1,34 @@
 //! Restricted Data Tokens: `createRestrictedDataToken` of the Tokens API.
 
 use super::caller::RestrictedResource;
+use super::error::AuthError;
+use super::personal_data;
 use super::{ACCESS_TOKEN_TTL, Auth, Caller, DataAccess};
-use crate::http::ApiError;
-use crate::http::router::{Match, Router};
-use crate::market::personal_data;
 use crate::store::TokenKind;
+use spapi_model::Operation;
 
 /// Most resources one RDT may cover.
 pub const MAX_RESOURCES: usize = 50;
 
-fn invalid(message: impl Into<String>) -> ApiError {
-    ApiError::invalid_input(message)
+fn invalid(message: impl Into<String>) -> AuthError {
+    AuthError::Invalid(message.into())
 }
 
 impl Auth {
     /// Creates an RDT for `resources` on behalf of `caller` (a seller's access token).
-    /// Returns the token and its lifetime in seconds.
+    /// `find_operation` resolves a resource's method and path to its SP-API operation (the
+    /// HTTP router's job). Returns the token and its lifetime in seconds.
     pub async fn create_rdt(
         &self,
-        router: &Router,
+        find_operation: impl Fn(&str, &str) -> Option<&'static Operation>,
         caller: &Caller,
         resources: Vec<RestrictedResource>,
-    ) -> Result<(String, i64), ApiError> {
+    ) -> Result<(String, i64), AuthError> {
         // Only a seller's access token can ask for an RDT (not a grantless token, not an RDT).
         let (Some(authorization_id), DataAccess::None) =
             (caller.authorization_id, &caller.data_access)
         else {
-            return Err(ApiError::unauthorized().with_details(""));
+            return Err(AuthError::Denied);
         };
         if resources.is_empty() {
             return Err(invalid(
@@ -44,9 +45,9 @@ impl Auth {
             let path = r.path.split('?').next().unwrap_or("");
             // A template path (`{orderId}`) matches its own operation: the router takes the
             // braces for a parameter value.
-            let op = match router.find(&r.method, path) {
-                Match::Found(op, _) => op,
-                _ => {
+            let op = match find_operation(&r.method, path) {
+                Some(op) => op,
+                None => {
                     return Err(invalid(format!(
                         "Invalid resource: {} {} is not an SP-API operation.",
                         r.method, r.path
@@ -103,7 +104,8 @@ impl Auth {
                 )));
             }
         }
-        let restricted = serde_json::to_value(&resources).map_err(ApiError::internal)?;
+        let restricted =
+            serde_json::to_value(&resources).map_err(|e| AuthError::Internal(e.to_string()))?;
         let token = self
             .issue_access_token(
                 TokenKind::Rdt,
@@ -112,8 +114,7 @@ impl Auth {
                 None,
                 Some(&restricted),
             )
-            .await
-            .map_err(ApiError::internal)?;
+            .await?;
         Ok((token, ACCESS_TOKEN_TTL.as_secs()))
     }
 }

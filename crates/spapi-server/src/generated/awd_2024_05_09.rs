@@ -3,8 +3,8 @@
 
 #![allow(unused_variables, clippy::all)]
 
-use crate::http::binding::{Bound, Reply};
-use crate::http::{ApiError, RequestContext};
+use crate::http::binding::{Bound, Reply, RequestContext};
+use crate::http::error::ApiError;
 use spapi_model::awd_2024_05_09 as m;
 
 /// One async method per operation of `models/amazon-warehousing-and-distribution-model/awd_2024-05-09.json`; each default answers 501 `NotImplemented`.

@@ -3,8 +3,8 @@
 
 #![allow(unused_variables, clippy::all)]
 
-use crate::http::binding::{Bound, Reply};
-use crate::http::{ApiError, RequestContext};
+use crate::http::binding::{Bound, Reply, RequestContext};
+use crate::http::error::ApiError;
 use spapi_model::catalog_items_2022_04_01 as m;
 
 /// One async method per operation of `models/catalog-items-api-model/catalogItems_2022-04-01.json`; each default answers 501 `NotImplemented`.

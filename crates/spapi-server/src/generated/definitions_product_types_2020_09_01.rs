@@ -3,8 +3,8 @@
 
 #![allow(unused_variables, clippy::all)]
 
-use crate::http::binding::{Bound, Reply};
-use crate::http::{ApiError, RequestContext};
+use crate::http::binding::{Bound, Reply, RequestContext};
+use crate::http::error::ApiError;
 use spapi_model::definitions_product_types_2020_09_01 as m;
 
 /// One async method per operation of `models/product-type-definitions-api-model/definitionsProductTypes_2020-09-01.json`; each default answers 501 `NotImplemented`.

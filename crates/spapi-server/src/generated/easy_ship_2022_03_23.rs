@@ -3,8 +3,8 @@
 
 #![allow(unused_variables, clippy::all)]
 
-use crate::http::binding::{Bound, Reply};
-use crate::http::{ApiError, RequestContext};
+use crate::http::binding::{Bound, Reply, RequestContext};
+use crate::http::error::ApiError;
 use spapi_model::easy_ship_2022_03_23 as m;
 
 /// One async method per operation of `models/easy-ship-model/easyShip_2022-03-23.json`; each default answers 501 `NotImplemented`.

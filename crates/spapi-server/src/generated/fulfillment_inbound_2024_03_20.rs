@@ -3,8 +3,8 @@
 
 #![allow(unused_variables, clippy::all)]
 
-use crate::http::binding::{Bound, Reply};
-use crate::http::{ApiError, RequestContext};
+use crate::http::binding::{Bound, Reply, RequestContext};
+use crate::http::error::ApiError;
 use spapi_model::fulfillment_inbound_2024_03_20 as m;
 
 /// One async method per operation of `models/fulfillment-inbound-api-model/fulfillmentInbound_2024-03-20.json`; each default answers 501 `NotImplemented`.

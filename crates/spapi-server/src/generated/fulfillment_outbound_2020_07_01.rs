@@ -3,8 +3,8 @@
 
 #![allow(unused_variables, clippy::all)]
 
-use crate::http::binding::{Bound, Reply};
-use crate::http::{ApiError, RequestContext};
+use crate::http::binding::{Bound, Reply, RequestContext};
+use crate::http::error::ApiError;
 use spapi_model::fulfillment_outbound_2020_07_01 as m;
 
 /// One async method per operation of `models/fulfillment-outbound-api-model/fulfillmentOutbound_2020-07-01.json`; each default answers 501 `NotImplemented`.

@@ -3,8 +3,8 @@
 
 #![allow(unused_variables, clippy::all)]
 
-use crate::http::binding::{Bound, Reply};
-use crate::http::{ApiError, RequestContext};
+use crate::http::binding::{Bound, Reply, RequestContext};
+use crate::http::error::ApiError;
 use spapi_model::invoices_2024_06_19 as m;
 
 /// One async method per operation of `models/invoices-api-model/InvoicesApiModel_2024-06-19.json`; each default answers 501 `NotImplemented`.

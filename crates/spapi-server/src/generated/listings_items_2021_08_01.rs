@@ -3,8 +3,8 @@
 
 #![allow(unused_variables, clippy::all)]
 
-use crate::http::binding::{Bound, Reply};
-use crate::http::{ApiError, RequestContext};
+use crate::http::binding::{Bound, Reply, RequestContext};
+use crate::http::error::ApiError;
 use spapi_model::listings_items_2021_08_01 as m;
 
 /// One async method per operation of `models/listings-items-api-model/listingsItems_2021-08-01.json`; each default answers 501 `NotImplemented`.

@@ -3,8 +3,8 @@
 
 #![allow(unused_variables, clippy::all)]
 
-use crate::http::binding::{Bound, Reply};
-use crate::http::{ApiError, RequestContext};
+use crate::http::binding::{Bound, Reply, RequestContext};
+use crate::http::error::ApiError;
 use spapi_model::product_pricing_v0 as m;
 
 /// One async method per operation of `models/product-pricing-api-model/productPricingV0.json`; each default answers 501 `NotImplemented`.

@@ -3,8 +3,8 @@
 
 #![allow(unused_variables, clippy::all)]
 
-use crate::http::binding::{Bound, Reply};
-use crate::http::{ApiError, RequestContext};
+use crate::http::binding::{Bound, Reply, RequestContext};
+use crate::http::error::ApiError;
 use spapi_model::reports_2021_06_30 as m;
 
 /// One async method per operation of `models/reports-api-model/reports_2021-06-30.json`; each default answers 501 `NotImplemented`.

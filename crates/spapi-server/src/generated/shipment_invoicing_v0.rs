@@ -3,8 +3,8 @@
 
 #![allow(unused_variables, clippy::all)]
 
-use crate::http::binding::{Bound, Reply};
-use crate::http::{ApiError, RequestContext};
+use crate::http::binding::{Bound, Reply, RequestContext};
+use crate::http::error::ApiError;
 use spapi_model::shipment_invoicing_v0 as m;
 
 /// One async method per operation of `models/shipment-invoicing-api-model/shipmentInvoicingV0.json`; each default answers 501 `NotImplemented`.

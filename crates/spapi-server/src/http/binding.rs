@@ -6,11 +6,25 @@
 
 use super::error::ApiError;
 use super::query::QueryParams;
+use crate::auth::Caller;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
 use spapi_model::{Location, Operation};
+
+/// What an operation's implementation knows about the call it serves.
+#[derive(Debug, Clone)]
+pub struct RequestContext {
+    /// The request id sent back in `x-amzn-RequestId`.
+    pub request_id: String,
+    /// The operation being served.
+    pub operation: &'static Operation,
+    /// The request path (for RDT resource checks and paging links).
+    pub path: String,
+    /// Who is calling (from the access token).
+    pub caller: Caller,
+}
 
 /// A request matched to an operation: path parameters, query, headers and body.
 pub struct Bound<'a> {

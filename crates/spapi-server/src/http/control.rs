@@ -13,7 +13,7 @@ use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get};
-use jiff::{SignedDuration, Timestamp};
+use jiff::SignedDuration;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -93,11 +93,7 @@ impl From<AuthError> for ApiError {
     }
 }
 
-fn iso(us: i64) -> String {
-    Timestamp::from_microsecond(us)
-        .map(|t| t.to_string())
-        .unwrap_or_default()
-}
+use crate::time::iso_exact as iso;
 
 /// How an app is shown (never with its secret, except at creation).
 pub fn app_view(app: &AppRecord) -> Value {

@@ -4,10 +4,10 @@
 
 use super::ApiError;
 use super::control::{ControlPlane, Reply, parse};
-use crate::notify::envelope::notification_time;
 use crate::notify::transport::check_url;
 use crate::store::StoreError;
 use crate::store::notify::{DeliveryQuery, DeliveryRow, state};
+use crate::time::iso_millis as notification_time;
 use axum::Json;
 use axum::Router;
 use axum::extract::{Path, Query, State};

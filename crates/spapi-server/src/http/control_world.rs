@@ -6,8 +6,8 @@ use super::control::{ControlPlane, Reply, parse};
 use crate::auth::AuthError;
 use crate::market::marketplaces::marketplace;
 use crate::market::orders::{self, NewOrder};
+use crate::market::world::{self, WorldSpec};
 use crate::store::SellerRecord;
-use crate::world::{self, WorldSpec};
 use axum::Json;
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -285,8 +285,10 @@ async fn outbox(State(cp): State<ControlPlane>, Query(q): Query<OutboxQuery>) ->
         .map_err(ApiError::internal)?;
     let list: Vec<_> = entries
         .iter()
-        .map(|e| json!({"id": e.id, "topic": e.topic, "seller_id": e.seller_id, "payload": e.payload,
-            "created_at": crate::market::orders::iso(jiff::Timestamp::from_microsecond(e.created_at_us).unwrap_or_default())}))
+        .map(|e| {
+            json!({"id": e.id, "topic": e.topic, "seller_id": e.seller_id, "payload": e.payload,
+            "created_at": crate::time::iso_us(e.created_at_us)})
+        })
         .collect();
     Ok(Json(json!({"events": list})).into_response())
 }

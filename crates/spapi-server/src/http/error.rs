@@ -1,6 +1,8 @@
 //! The one error type of the SP-API surface, rendered as SP-API's error envelope
 //! `{"errors":[{"code","message","details"}]}`.
 
+use crate::auth::error::AuthError;
+use crate::error::Error;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -160,5 +162,57 @@ impl IntoResponse for ApiError {
             HeaderValue::from_static("application/json"),
         );
         resp
+    }
+}
+
+/// The world's errors in SP-API's common envelope: 400 `InvalidInput` (with the parameter named
+/// as SP-API names it), 404 `NotFound`, 403 `Unauthorized`, 500 `InternalFailure` (the cause is
+/// logged, never sent). A refused state change is 400 `InvalidInput` naming the state, as the v0
+/// and 2020-2021 APIs answer it; APIs with a 409 (AWD) map [`Error::Conflict`] themselves.
+impl From<Error> for ApiError {
+    fn from(e: Error) -> Self {
+        match e {
+            Error::InvalidParameter { field, details } => {
+                ApiError::invalid_parameter(&field, details)
+            }
+            Error::Invalid(message) | Error::Conflict(message) => ApiError::invalid_input(message),
+            Error::NotFound(details) if details.is_empty() => ApiError::not_found(),
+            Error::NotFound(details) => ApiError::not_found().with_details(details),
+            Error::Forbidden(details) if details.is_empty() => ApiError::unauthorized(),
+            Error::Forbidden(details) => ApiError::unauthorized().with_details(details),
+            Error::Store(cause) => ApiError::internal(cause),
+            Error::Internal(cause) => ApiError::internal(cause),
+        }
+    }
+}
+
+impl From<crate::store::StoreError> for ApiError {
+    fn from(e: crate::store::StoreError) -> Self {
+        ApiError::internal(e)
+    }
+}
+
+/// Authentication failures as SP-API answers them: no token is 403
+/// `MissingAuthenticationToken`; a bad, revoked or expired token 403 `Unauthorized` with the
+/// reason in `details`; a missing role or grant 403 `Unauthorized` with an empty `details`, as
+/// Amazon sends it.
+impl From<AuthError> for ApiError {
+    fn from(e: AuthError) -> Self {
+        match e {
+            AuthError::MissingToken => ApiError::new(
+                StatusCode::FORBIDDEN,
+                "MissingAuthenticationToken",
+                "Missing Authentication Token",
+            ),
+            AuthError::BadToken => ApiError::unauthorized()
+                .with_details("The access token you provided is revoked, malformed or invalid."),
+            AuthError::ExpiredToken => {
+                ApiError::unauthorized().with_details("The access token you provided has expired.")
+            }
+            AuthError::Denied => ApiError::unauthorized().with_details(""),
+            AuthError::Invalid(message) => ApiError::invalid_input(message),
+            AuthError::Store(cause) => ApiError::internal(cause),
+            AuthError::Internal(cause) => ApiError::internal(cause),
+        }
     }
 }

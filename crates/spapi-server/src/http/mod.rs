@@ -11,8 +11,10 @@ pub mod binding;
 pub mod control;
 pub mod control_notify;
 pub mod control_world;
+pub mod documents;
 pub mod error;
 pub mod faults;
+pub mod images;
 pub mod query;
 pub mod router;
 pub mod throttle;
@@ -21,7 +23,7 @@ pub mod validate;
 
 pub use error::{ApiError, ErrorEntry};
 
-use crate::auth::{Auth, Caller};
+use crate::auth::Auth;
 use crate::generated::{self, Apis};
 use axum::Router as AxumRouter;
 use axum::body::Body;
@@ -30,28 +32,15 @@ use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use binding::Bound;
+pub use binding::RequestContext;
 use query::QueryParams;
 use router::{Match, Router};
-use spapi_model::Operation;
 use std::sync::Arc;
 
 /// Name of the request id header on every response.
 pub const REQUEST_ID: &str = "x-amzn-RequestId";
 /// Name of the usage plan header.
 pub const RATE_LIMIT: &str = "x-amzn-RateLimit-Limit";
-
-/// What an operation's implementation knows about the call it serves.
-#[derive(Debug, Clone)]
-pub struct RequestContext {
-    /// The request id sent back in `x-amzn-RequestId`.
-    pub request_id: String,
-    /// The operation being served.
-    pub operation: &'static Operation,
-    /// The request path (for RDT resource checks and paging links).
-    pub path: String,
-    /// Who is calling (from the access token).
-    pub caller: Caller,
-}
 
 /// The request id of the current request, as an extension.
 #[derive(Debug, Clone)]

@@ -22,7 +22,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get};
 use axum::{Extension, Json, Router};
-use jiff::Timestamp;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use spapi_model::OPERATIONS;
@@ -359,11 +358,7 @@ async fn remove_fault(Extension(t): State, Path(id): Path<String>) -> Reply {
 /// The most entries one call returns.
 const MAX_REQUESTS: u32 = 1000;
 
-fn iso(us: i64) -> String {
-    Timestamp::from_microsecond(us)
-        .map(|t| t.to_string())
-        .unwrap_or_default()
-}
+use crate::time::iso_exact as iso;
 
 /// How the control plane shows a request-log entry.
 pub fn entry_view(e: &TrafficEntry) -> Value {

@@ -3,9 +3,9 @@
 //! schedules the next tick; the gaps are exponential, so orders arrive as a Poisson process.
 
 use super::orders::{self, NewOrder, NewOrderLine};
-use crate::http::ApiError;
+use super::world;
+use crate::error::Error;
 use crate::store::Store;
-use crate::world;
 use jiff::{SignedDuration, Timestamp};
 use rand::Rng;
 use serde_json::json;
@@ -20,11 +20,8 @@ fn meta_key(seller_id: &str) -> String {
 /// The configured rate (orders per simulated hour) of a seller's buyers (0 when off) and the
 /// generation of that configuration: ticks of an older one stop, so reconfiguring never runs
 /// two chains of ticks.
-async fn config(store: &Store, seller_id: &str) -> Result<(f64, i64), ApiError> {
-    let v = store
-        .get_meta(&meta_key(seller_id))
-        .await
-        .map_err(ApiError::internal)?;
+async fn config(store: &Store, seller_id: &str) -> Result<(f64, i64), Error> {
+    let v = store.get_meta(&meta_key(seller_id)).await?;
     let (rate, generation) = v
         .as_deref()
         .and_then(|v| v.split_once('@'))
@@ -34,7 +31,7 @@ async fn config(store: &Store, seller_id: &str) -> Result<(f64, i64), ApiError> 
 }
 
 /// The configured rate (orders per simulated hour) of a seller's buyers; 0 when off.
-pub async fn rate(store: &Store, seller_id: &str) -> Result<f64, ApiError> {
+pub async fn rate(store: &Store, seller_id: &str) -> Result<f64, Error> {
     Ok(config(store, seller_id).await?.0)
 }
 
@@ -51,20 +48,19 @@ pub async fn configure(
     seller_id: &str,
     rate_per_hour: f64,
     now: Timestamp,
-) -> Result<(), ApiError> {
+) -> Result<(), Error> {
     if !(0.0..=3600.0).contains(&rate_per_hour) {
-        return Err(ApiError::invalid_input(
+        return Err(Error::invalid_input(
             "orders_per_hour must be between 0 and 3600.",
         ));
     }
     let generation = config(store, seller_id).await?.1 + 1;
-    let mut tx = store.begin().await.map_err(ApiError::internal)?;
+    let mut tx = store.begin().await?;
     tx.set_meta(
         &meta_key(seller_id),
         &format!("{rate_per_hour}@{generation}"),
     )
-    .await
-    .map_err(ApiError::internal)?;
+    .await?;
     if rate_per_hour > 0.0 {
         let at = now
             .checked_add(next_gap(
@@ -74,10 +70,9 @@ pub async fn configure(
             .unwrap_or(now);
         let payload = json!({"sellerId": seller_id, "generation": generation});
         tx.enqueue_job(JOB_BUYER_TICK, at.as_microsecond(), &payload)
-            .await
-            .map_err(ApiError::internal)?;
+            .await?;
     }
-    tx.commit().await.map_err(ApiError::internal)
+    tx.commit().await.map_err(Error::internal)
 }
 
 /// One tick: a buyer orders from a random live listing; then the next tick is scheduled.
@@ -87,16 +82,12 @@ pub async fn tick(
     seller_id: &str,
     generation: i64,
     at: Timestamp,
-) -> Result<(), ApiError> {
+) -> Result<(), Error> {
     let (rate, current) = config(store, seller_id).await?;
     if rate <= 0.0 || generation != current {
         return Ok(());
     }
-    let Some(seller) = store
-        .get_seller(seller_id)
-        .await
-        .map_err(ApiError::internal)?
-    else {
+    let Some(seller) = store.get_seller(seller_id).await? else {
         return Ok(());
     };
     let seed = format!("{seller_id}:{}", at.as_microsecond());
@@ -104,8 +95,7 @@ pub async fn tick(
     let home = seller.marketplace_ids.first().cloned().unwrap_or_default();
     let live: Vec<_> = store
         .listings_of_seller(seller_id)
-        .await
-        .map_err(ApiError::internal)?
+        .await?
         .into_iter()
         .filter(|l| l.marketplace_id == home && l.status == "BUYABLE" && l.quantity > 0)
         .collect();
@@ -131,7 +121,7 @@ pub async fn tick(
             regulated: false,
         };
         let mp = crate::market::marketplaces::marketplace(&home)
-            .ok_or_else(|| ApiError::internal("unknown home marketplace"))?;
+            .ok_or_else(|| Error::internal("unknown home marketplace"))?;
         let mut ids = || {
             (
                 world::order_id(&mut rng, mp),
@@ -152,7 +142,6 @@ pub async fn tick(
     let payload = json!({"sellerId": seller_id, "generation": generation});
     store
         .enqueue_job(JOB_BUYER_TICK, next.as_microsecond(), &payload)
-        .await
-        .map_err(ApiError::internal)?;
+        .await?;
     Ok(())
 }

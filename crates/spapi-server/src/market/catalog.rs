@@ -98,7 +98,7 @@ pub fn images_for(asin: &str) -> Value {
     let mk = |variant: &str| {
         json!({
             "variant": variant,
-            "link": crate::images::image_path(asin, variant),
+            "link": crate::market::images::image_path(asin, variant),
             "height": 1000,
             "width": 1000,
         })
@@ -123,12 +123,12 @@ pub fn resolve_images(images: &Value, asin: &str, public_base: &str) -> Value {
                 let link = i.get("link").and_then(Value::as_str).unwrap_or("");
                 let variant = i.get("variant").and_then(Value::as_str).unwrap_or("MAIN");
                 let resolved = if link.starts_with(LEGACY_IMAGE_HOST) {
-                    crate::images::absolute_link(
+                    crate::market::images::absolute_link(
                         public_base,
-                        &crate::images::image_path(asin, variant),
+                        &crate::market::images::image_path(asin, variant),
                     )
                 } else {
-                    crate::images::absolute_link(public_base, link)
+                    crate::market::images::absolute_link(public_base, link)
                 };
                 i["link"] = json!(resolved);
                 i
@@ -480,11 +480,11 @@ pub fn item_v0(item: &CatalogItemRow, marketplace_id: &str, public_base: &str) -
             main.get("height").and_then(Value::as_u64).unwrap_or(1000),
         );
         let link = main.get("link").and_then(Value::as_str).unwrap_or_default();
-        let (sw, sh) = crate::images::served_size(w, h, Some(75)).unwrap_or((75, 75));
+        let (sw, sh) = crate::market::images::served_size(w, h, Some(75)).unwrap_or((75, 75));
         let url = if link.starts_with(public_base) {
-            crate::images::absolute_link(
+            crate::market::images::absolute_link(
                 public_base,
-                &crate::images::scaled_image_path(&item.asin, variant, 75),
+                &crate::market::images::scaled_image_path(&item.asin, variant, 75),
             )
         } else {
             link.to_string()

@@ -28,10 +28,9 @@ use super::catalog;
 use super::marketplaces::{Marketplace, marketplace};
 use super::money;
 use super::offers;
-use super::orders::iso;
 use super::product_types::{self, Issue, Requirements};
 use super::restrictions;
-use crate::http::ApiError;
+use crate::error::Error;
 use crate::store::{CatalogItemRow, ListingDoc, ListingRow, Store, StoreTx};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Map, Value, json};
@@ -110,9 +109,7 @@ fn us(t: Timestamp) -> i64 {
     t.as_microsecond()
 }
 
-fn ts(us: i64) -> String {
-    iso(Timestamp::from_microsecond(us).unwrap_or(Timestamp::UNIX_EPOCH))
-}
+use crate::time::iso_us as ts;
 
 /// Statuses as the Listings API reports them.
 pub fn api_status(d: &ListingDoc) -> Vec<&'static str> {
@@ -389,12 +386,9 @@ async fn resolve_asin(
     existing: Option<&ListingDoc>,
     attrs: &Map<String, Value>,
     req: Requirements,
-) -> Result<(String, Vec<Issue>), ApiError> {
+) -> Result<(String, Vec<Issue>), Error> {
     if let Some(asin) = catalog::first_value(attrs, "merchant_suggested_asin") {
-        let found = tx
-            .get_catalog_item(&asin)
-            .await
-            .map_err(ApiError::internal)?;
+        let found = tx.get_catalog_item(&asin).await?;
         if found.is_none() {
             return Ok((
                 String::new(),
@@ -419,10 +413,7 @@ async fn resolve_asin(
             .unwrap_or("")
             .to_uppercase();
         let v = id.get("value").and_then(Value::as_str).unwrap_or("");
-        let hits = tx
-            .asins_by_identifier(&t, &[v.to_string()])
-            .await
-            .map_err(ApiError::internal)?;
+        let hits = tx.asins_by_identifier(&t, &[v.to_string()]).await?;
         if let Some((_, asin)) = hits.into_iter().next() {
             return Ok((asin, vec![]));
         }
@@ -460,16 +451,13 @@ async fn restriction_issues(
     mp: &Marketplace,
     asin: &str,
     attrs: &Map<String, Value>,
-) -> Result<Vec<Issue>, ApiError> {
+) -> Result<Vec<Issue>, Error> {
     let condition =
         catalog::first_value(attrs, "condition_type").unwrap_or_else(|| "new_new".into());
     if asin.is_empty() {
         let brand = catalog::first_value(attrs, "brand").unwrap_or_default();
         if restrictions::GATED_BRANDS.contains(&brand.as_str())
-            && !tx
-                .seller_sells_brand(&sub.seller_id, mp.id, &brand)
-                .await
-                .map_err(ApiError::internal)?
+            && !tx.seller_sells_brand(&sub.seller_id, mp.id, &brand).await?
         {
             return Ok(vec![error(
                 "5461",
@@ -481,15 +469,12 @@ async fn restriction_issues(
         }
         return Ok(vec![]);
     }
-    let item = tx
-        .get_catalog_item(asin)
-        .await
-        .map_err(ApiError::internal)?;
+    let item = tx.get_catalog_item(asin).await?;
     let approved = match &item {
-        Some(i) if restrictions::GATED_BRANDS.contains(&i.brand.as_str()) => tx
-            .seller_sells_brand(&sub.seller_id, mp.id, &i.brand)
-            .await
-            .map_err(ApiError::internal)?,
+        Some(i) if restrictions::GATED_BRANDS.contains(&i.brand.as_str()) => {
+            tx.seller_sells_brand(&sub.seller_id, mp.id, &i.brand)
+                .await?
+        }
         _ => true,
     };
     Ok(
@@ -528,20 +513,20 @@ fn recommendations(attrs: &Map<String, Value>) -> Vec<Issue> {
 fn apply_patches(
     attrs: &mut Map<String, Value>,
     patches: &[(String, String, Option<Value>)],
-) -> Result<(), ApiError> {
+) -> Result<(), Error> {
     for (i, (op, path, value)) in patches.iter().enumerate() {
         let name = path
             .strip_prefix("/attributes/")
             .filter(|n| !n.is_empty() && !n.contains('/'))
             .ok_or_else(|| {
-                ApiError::invalid_input(format!(
+                Error::invalid_input(format!(
                     "Invalid patch path '{path}' at patches[{i}]: expected /attributes/{{attributeName}}."
                 ))
             })?;
         match op.as_str() {
             "add" | "replace" => {
                 let v = value.clone().ok_or_else(|| {
-                    ApiError::invalid_input(format!(
+                    Error::invalid_input(format!(
                         "patches[{i}]: the operation '{op}' needs a value."
                     ))
                 })?;
@@ -570,7 +555,7 @@ fn apply_patches(
                 }
             },
             other => {
-                return Err(ApiError::invalid_input(format!(
+                return Err(Error::invalid_input(format!(
                     "patches[{i}]: unknown operation '{other}'."
                 )));
             }
@@ -580,8 +565,8 @@ fn apply_patches(
 }
 
 /// A patch or delete of a listing that does not exist: 400 (the operations document no 404).
-fn no_listing(sub: &Submission) -> ApiError {
-    ApiError::invalid_input(format!(
+fn no_listing(sub: &Submission) -> Error {
+    Error::invalid_input(format!(
         "The listing for SKU '{}' does not exist in marketplace {}.",
         sub.sku, sub.marketplace_id
     ))
@@ -593,17 +578,12 @@ fn no_listing(sub: &Submission) -> ApiError {
 /// This is the one entry point of listings changes: the Listings API and the
 /// JSON_LISTINGS_FEED processor both call it. Errors (400): a patch or delete of a listing
 /// that does not exist, a product type spapi does not know, a malformed patch.
-pub async fn apply(
-    tx: &mut StoreTx,
-    sub: &Submission,
-    now: Timestamp,
-) -> Result<Outcome, ApiError> {
+pub async fn apply(tx: &mut StoreTx, sub: &Submission, now: Timestamp) -> Result<Outcome, Error> {
     let mp = marketplace(&sub.marketplace_id)
-        .ok_or_else(|| ApiError::invalid_parameter("marketplaceIds", "unknown marketplace"))?;
+        .ok_or_else(|| Error::invalid_parameter("marketplaceIds", "unknown marketplace"))?;
     let existing = tx
         .get_listing_doc(&sub.seller_id, &sub.sku, &sub.marketplace_id)
-        .await
-        .map_err(ApiError::internal)?;
+        .await?;
     let (product_type, requirements, attrs) = match &sub.change {
         Change::Delete => {
             let Some(before) = existing else {
@@ -612,8 +592,7 @@ pub async fn apply(
             let asin = (!before.row.asin.is_empty()).then(|| before.row.asin.clone());
             if !sub.preview {
                 tx.delete_listing(&sub.seller_id, &sub.sku, &sub.marketplace_id)
-                    .await
-                    .map_err(ApiError::internal)?;
+                    .await?;
                 record_events(tx, Some(&before), None, us(now)).await?;
             }
             return Ok(Outcome {
@@ -630,7 +609,7 @@ pub async fn apply(
             let req = match requirements.as_deref() {
                 None => Requirements::Listing,
                 Some(r) => Requirements::parse(r).ok_or_else(|| {
-                    ApiError::invalid_input(format!("'{r}' is not a valid value for requirements."))
+                    Error::invalid_input(format!("'{r}' is not a valid value for requirements."))
                 })?,
             };
             (product_type.clone(), req, attributes.clone())
@@ -645,9 +624,7 @@ pub async fn apply(
             let item = if before.row.asin.is_empty() {
                 None
             } else {
-                tx.get_catalog_item(&before.row.asin)
-                    .await
-                    .map_err(ApiError::internal)?
+                tx.get_catalog_item(&before.row.asin).await?
             };
             let mut attrs = effective_attributes(before, item.as_ref());
             // The stock shown is derived from the columns; only a patch sets it.
@@ -659,7 +636,7 @@ pub async fn apply(
         }
     };
     let spec = product_types::spec(&product_type).ok_or_else(|| {
-        ApiError::invalid_input(format!(
+        Error::invalid_input(format!(
             "'{product_type}' is not a valid product type in marketplace {}.",
             mp.id
         ))
@@ -766,9 +743,7 @@ pub async fn apply(
         issues: issue_json(&issues, mp.id),
         issue_severity: severity,
     };
-    tx.put_listing_doc(&after)
-        .await
-        .map_err(ApiError::internal)?;
+    tx.put_listing_doc(&after).await?;
     if asin.is_empty() {
         let at = now.checked_add(NEW_ASIN_AFTER).unwrap_or(now);
         tx.enqueue_job(
@@ -776,8 +751,7 @@ pub async fn apply(
             us(at),
             &json!({"sellerId": sub.seller_id, "sku": sub.sku, "marketplaceId": sub.marketplace_id}),
         )
-        .await
-        .map_err(ApiError::internal)?;
+        .await?;
     }
     record_events(tx, existing.as_ref(), Some(&after), us(now)).await?;
     Ok(Outcome {
@@ -788,11 +762,11 @@ pub async fn apply(
 }
 
 /// [`apply`] in a transaction of its own.
-pub async fn submit(store: &Store, sub: &Submission, now: Timestamp) -> Result<Outcome, ApiError> {
-    let mut tx = store.begin().await.map_err(ApiError::internal)?;
+pub async fn submit(store: &Store, sub: &Submission, now: Timestamp) -> Result<Outcome, Error> {
+    let mut tx = store.begin().await?;
     let out = apply(&mut tx, sub, now).await?;
     if out.status == "ACCEPTED" {
-        tx.commit().await.map_err(ApiError::internal)?;
+        tx.commit().await?;
     }
     Ok(out)
 }
@@ -803,7 +777,7 @@ async fn record_events(
     before: Option<&ListingDoc>,
     after: Option<&ListingDoc>,
     at_us: i64,
-) -> Result<(), ApiError> {
+) -> Result<(), Error> {
     let Some(any) = after.or(before) else {
         return Ok(());
     };
@@ -837,8 +811,7 @@ async fn record_events(
             "Status": new_status,
         }));
         tx.push_outbox(STATUS_CHANGE, Some(&l.seller_id), &payload)
-            .await
-            .map_err(ApiError::internal)?;
+            .await?;
     }
     if let Some(a) = after {
         let old_sev = before.map(severities).unwrap_or_else(|| vec!["NONE"]);
@@ -846,8 +819,7 @@ async fn record_events(
         if old_sev != new_sev {
             let payload = base(json!({"Severities": new_sev, "EnforcementActions": []}));
             tx.push_outbox(ISSUES_CHANGE, Some(&l.seller_id), &payload)
-                .await
-                .map_err(ApiError::internal)?;
+                .await?;
         }
     }
     offers::listing_changed(tx, before.map(|b| &b.row), after.map(|a| &a.row), at_us).await
@@ -915,13 +887,9 @@ pub async fn create_asin(
     sku: &str,
     marketplace_id: &str,
     at: Timestamp,
-) -> Result<(), ApiError> {
-    let mut tx = store.begin().await.map_err(ApiError::internal)?;
-    let Some(before) = tx
-        .get_listing_doc(seller_id, sku, marketplace_id)
-        .await
-        .map_err(ApiError::internal)?
-    else {
+) -> Result<(), Error> {
+    let mut tx = store.begin().await?;
+    let Some(before) = tx.get_listing_doc(seller_id, sku, marketplace_id).await? else {
         return Ok(()); // deleted meanwhile
     };
     if !before.row.asin.is_empty() {
@@ -950,13 +918,9 @@ pub async fn create_asin(
         .and_then(Value::as_str)
         && let Some(parent) = tx
             .get_listing_doc(seller_id, parent_sku, marketplace_id)
-            .await
-            .map_err(ApiError::internal)?
+            .await?
         && !parent.row.asin.is_empty()
-        && let Some(mut pitem) = tx
-            .get_catalog_item(&parent.row.asin)
-            .await
-            .map_err(ApiError::internal)?
+        && let Some(mut pitem) = tx.get_catalog_item(&parent.row.asin).await?
     {
         item.doc["parentAsins"] = json!([pitem.asin]);
         let theme = attrs
@@ -988,13 +952,10 @@ pub async fn create_asin(
         let pc = product_types::spec(&pitem.product_type)
             .map(|s| s.classification.0)
             .unwrap_or("");
-        tx.put_catalog_item(&pitem, pc, us(at), &[])
-            .await
-            .map_err(ApiError::internal)?;
+        tx.put_catalog_item(&pitem, pc, us(at), &[]).await?;
     }
     tx.put_catalog_item(&item, classification, us(at), &identifiers)
-        .await
-        .map_err(ApiError::internal)?;
+        .await?;
     let mut after = before.clone();
     after.row.asin = asin;
     after.row.updated_at_us = us(at);
@@ -1011,9 +972,7 @@ pub async fn create_asin(
             json!([{"value": after.row.asin, "marketplace_id": marketplace_id}]),
         );
     }
-    tx.put_listing_doc(&after)
-        .await
-        .map_err(ApiError::internal)?;
+    tx.put_listing_doc(&after).await?;
     record_events(&mut tx, Some(&before), Some(&after), us(at)).await?;
-    tx.commit().await.map_err(ApiError::internal)
+    tx.commit().await.map_err(Error::internal)
 }

@@ -2,17 +2,19 @@
 
 pub mod buyers;
 pub mod catalog;
+pub mod documents;
 pub mod feeds;
+pub mod images;
 pub mod listings;
 pub mod marketplaces;
 pub mod money;
 pub mod offers;
 pub mod orders;
-pub mod personal_data;
 pub mod product_types;
 pub mod reports;
 pub mod restrictions;
 pub mod sales;
+pub mod world;
 
 /// `n` upper-case alphanumerics derived from `label` (SHA-256): the stable tails of the ids
 /// Amazon makes up (FNSKUs, listing ids).

@@ -33,7 +33,7 @@
 use super::catalog;
 use super::marketplaces::{Marketplace, marketplace};
 use super::money;
-use crate::http::ApiError;
+use crate::error::Error;
 use crate::store::{ListingDoc, ListingRow, StoreTx};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -57,7 +57,7 @@ pub async fn listing_changed(
     before: Option<&ListingRow>,
     after: Option<&ListingRow>,
     at_us: i64,
-) -> Result<(), ApiError> {
+) -> Result<(), Error> {
     let mfn_qty = |l: &ListingRow| (l.fulfillment_channel == "MFN").then_some(l.quantity);
     if let Some(a) = after
         && let Some(q) = mfn_qty(a)
@@ -70,8 +70,7 @@ pub async fn listing_changed(
             "Quantity": q,
         });
         tx.push_outbox(MFN_QUANTITY_CHANGE, Some(&a.seller_id), &payload)
-            .await
-            .map_err(ApiError::internal)?;
+            .await?;
     }
     let fba = |l: &ListingRow| (l.fulfillment_channel == "AFN").then_some((l.quantity, l.reserved));
     let fba_before = before.and_then(fba);
@@ -150,7 +149,7 @@ pub fn offer_shipping_minor(afn: bool, mp: &Marketplace) -> i64 {
     if afn {
         0
     } else {
-        crate::world::localize(399, mp)
+        super::world::localize(399, mp)
     }
 }
 
@@ -196,21 +195,15 @@ async fn any_offer_changed(
     changed: &ListingRow,
     reference_price: Option<i64>,
     at_us: i64,
-) -> Result<(), ApiError> {
+) -> Result<(), Error> {
     let Some(mp) = marketplace(&changed.marketplace_id) else {
         return Ok(());
     };
-    let docs = tx
-        .listings_of_asin(asin, mp.id)
-        .await
-        .map_err(ApiError::internal)?;
+    let docs = tx.listings_of_asin(asin, mp.id).await?;
     if docs.is_empty() {
         return Ok(());
     }
-    let item = tx
-        .get_catalog_item(asin)
-        .await
-        .map_err(ApiError::internal)?;
+    let item = tx.get_catalog_item(asin).await?;
     let mut sellers: Vec<&str> = docs.iter().map(|d| d.row.seller_id.as_str()).collect();
     sellers.dedup();
     let change = OfferChange {
@@ -229,8 +222,7 @@ async fn any_offer_changed(
             Some(seller),
             &for_seller(&change, seller),
         )
-        .await
-        .map_err(ApiError::internal)?;
+        .await?;
     }
     Ok(())
 }
@@ -351,7 +343,7 @@ impl OfferChange<'_> {
             "NumberOfBuyBoxEligibleOffers": counts.iter().map(count_json).collect::<Vec<_>>(),
             "CompetitivePriceThreshold": amount(list_price * 17 / 20, currency),
         });
-        let now = crate::notify::envelope::notification_time(at_us);
+        let now = crate::time::iso_millis(at_us);
         let listed: Vec<Value> = offers
             .iter()
             .filter(|o| o.condition == trigger_condition)
@@ -419,11 +411,8 @@ pub fn fnsku(seller_id: &str, sku: &str) -> String {
 
 /// FBA_INVENTORY_AVAILABILITY_CHANGES for a seller's SKU: its FBA inventory in every
 /// marketplace it is listed in (nothing when it has no FBA listing left).
-async fn fba_availability(tx: &mut StoreTx, seller_id: &str, sku: &str) -> Result<(), ApiError> {
-    let docs = tx
-        .listings_of_sku(seller_id, sku)
-        .await
-        .map_err(ApiError::internal)?;
+async fn fba_availability(tx: &mut StoreTx, seller_id: &str, sku: &str) -> Result<(), Error> {
+    let docs = tx.listings_of_sku(seller_id, sku).await?;
     let afn: Vec<&ListingDoc> = docs
         .iter()
         .filter(|d| d.row.fulfillment_channel == "AFN")
@@ -440,10 +429,7 @@ async fn fba_availability(tx: &mut StoreTx, seller_id: &str, sku: &str) -> Resul
     let title = if asin.is_empty() {
         None
     } else {
-        tx.get_catalog_item(&asin)
-            .await
-            .map_err(ApiError::internal)?
-            .map(|c| c.title)
+        tx.get_catalog_item(&asin).await?.map(|c| c.title)
     };
     let payload = fba_payload(seller_id, &first.row.sku, &asin, &afn, title.as_deref());
     tx.push_outbox(
@@ -453,7 +439,7 @@ async fn fba_availability(tx: &mut StoreTx, seller_id: &str, sku: &str) -> Resul
     )
     .await
     .map(drop)
-    .map_err(ApiError::internal)
+    .map_err(Error::internal)
 }
 
 /// Sets the fulfillable units of an FBA listing, as a receipt or an adjustment at the
@@ -467,22 +453,18 @@ pub async fn set_fba_fulfillable(
     marketplace_id: &str,
     fulfillable: i64,
     at_us: i64,
-) -> Result<ListingRow, ApiError> {
+) -> Result<ListingRow, Error> {
     if fulfillable < 0 {
-        return Err(ApiError::invalid_input("fulfillable must be 0 or more."));
+        return Err(Error::invalid_input("fulfillable must be 0 or more."));
     }
-    let mut tx = store.begin().await.map_err(ApiError::internal)?;
-    let Some(before) = tx
-        .get_listing(seller_id, sku, marketplace_id)
-        .await
-        .map_err(ApiError::internal)?
-    else {
-        return Err(ApiError::not_found().with_details(format!(
+    let mut tx = store.begin().await?;
+    let Some(before) = tx.get_listing(seller_id, sku, marketplace_id).await? else {
+        return Err(Error::not_found().with_details(format!(
             "SKU {sku} is not listed in marketplace {marketplace_id}."
         )));
     };
     if before.fulfillment_channel != "AFN" {
-        return Err(ApiError::invalid_input(format!(
+        return Err(Error::invalid_input(format!(
             "SKU {sku} is seller-fulfilled: its quantity is set through the Listings Items API \
              or a feed."
         )));
@@ -490,11 +472,9 @@ pub async fn set_fba_fulfillable(
     let mut after = before.clone();
     after.quantity = fulfillable;
     after.updated_at_us = at_us;
-    tx.upsert_listing(&after)
-        .await
-        .map_err(ApiError::internal)?;
+    tx.upsert_listing(&after).await?;
     listing_changed(&mut tx, Some(&before), Some(&after), at_us).await?;
-    tx.commit().await.map_err(ApiError::internal)?;
+    tx.commit().await?;
     Ok(after)
 }
 

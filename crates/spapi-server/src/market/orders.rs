@@ -6,9 +6,9 @@
 use super::marketplaces::{Marketplace, marketplace};
 use super::money::{self, money};
 use super::offers;
-use super::personal_data::{self, BUYER_INFO, BUYER_TAX_INFORMATION, SHIPPING_ADDRESS};
 use crate::auth::Caller;
-use crate::http::ApiError;
+use crate::auth::personal_data::{self, BUYER_INFO, BUYER_TAX_INFORMATION, SHIPPING_ADDRESS};
+use crate::error::Error;
 use crate::store::{OrderQuery, OrderRow, Store, StoreError, StoreTx};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
@@ -19,12 +19,7 @@ use spapi_model::orders_v0 as m;
 /// Outbox topic of order changes.
 pub const ORDER_CHANGE: &str = "ORDER_CHANGE";
 
-/// SP-API's date-time format: UTC, whole seconds (`2024-05-01T12:00:00Z`).
-pub fn iso(t: Timestamp) -> String {
-    t.round(jiff::Unit::Second)
-        .map(|t| t.to_string())
-        .unwrap_or_else(|_| t.to_string())
-}
+use crate::time::iso;
 
 fn us(t: Timestamp) -> i64 {
     t.as_microsecond()
@@ -260,22 +255,22 @@ pub fn assemble(f: &OrderFacts) -> OrderRow {
     }
 }
 
-fn corrupt(e: impl std::fmt::Display) -> ApiError {
-    ApiError::internal(format!("stored order does not parse: {e}"))
+fn corrupt(e: impl std::fmt::Display) -> Error {
+    Error::internal(format!("stored order does not parse: {e}"))
 }
 
 /// The stored `Order` of a row.
-pub fn order_doc(row: &OrderRow) -> Result<m::Order, ApiError> {
+pub fn order_doc(row: &OrderRow) -> Result<m::Order, Error> {
     serde_json::from_value(row.doc.clone()).map_err(corrupt)
 }
 
 /// [`order_doc`], taking the row (no copy of the document).
-pub fn into_order_doc(row: OrderRow) -> Result<m::Order, ApiError> {
+pub fn into_order_doc(row: OrderRow) -> Result<m::Order, Error> {
     serde_json::from_value(row.doc).map_err(corrupt)
 }
 
 /// The stored `OrderItem`s of a row.
-pub fn order_items(row: &OrderRow) -> Result<Vec<m::OrderItem>, ApiError> {
+pub fn order_items(row: &OrderRow) -> Result<Vec<m::OrderItem>, Error> {
     serde_json::from_value(row.items.clone()).map_err(corrupt)
 }
 
@@ -318,8 +313,8 @@ pub fn redact_items(items: &mut [m::OrderItem], caller: &Caller, op: &Operation)
 }
 
 /// The order `id` if it belongs to the caller's seller; otherwise 404, as if it did not exist.
-pub async fn seller_order(store: &Store, caller: &Caller, id: &str) -> Result<OrderRow, ApiError> {
-    let row = store.get_order(id).await.map_err(ApiError::internal)?;
+pub async fn seller_order(store: &Store, caller: &Caller, id: &str) -> Result<OrderRow, Error> {
+    let row = store.get_order(id).await?;
     mine(row, caller, id)
 }
 
@@ -329,20 +324,17 @@ pub async fn seller_order_header(
     store: &Store,
     caller: &Caller,
     id: &str,
-) -> Result<OrderRow, ApiError> {
-    let row = store
-        .get_order_without_items(id)
-        .await
-        .map_err(ApiError::internal)?;
+) -> Result<OrderRow, Error> {
+    let row = store.get_order_without_items(id).await?;
     mine(row, caller, id)
 }
 
 /// The order if it is the caller's; 404 otherwise (another seller's order does not exist for
 /// the caller).
-fn mine(row: Option<OrderRow>, caller: &Caller, id: &str) -> Result<OrderRow, ApiError> {
+fn mine(row: Option<OrderRow>, caller: &Caller, id: &str) -> Result<OrderRow, Error> {
     match row {
         Some(r) if Some(&r.seller_id) == caller.selling_partner_id.as_ref() => Ok(r),
-        _ => Err(ApiError::not_found().with_details(format!("Order {id} was not found."))),
+        _ => Err(Error::not_found().with_details(format!("Order {id} was not found."))),
     }
 }
 
@@ -352,11 +344,11 @@ pub type GetOrdersParams = m::params::GetOrders;
 /// The largest page getOrders returns.
 pub const MAX_RESULTS_PER_PAGE: i64 = 100;
 
-fn bad(field: &str, details: impl Into<String>) -> ApiError {
-    ApiError::invalid_parameter(field, details)
+fn bad(field: &str, details: impl Into<String>) -> Error {
+    Error::invalid_parameter(field, details)
 }
 
-fn date(field: &str, v: &Option<String>) -> Result<Option<Timestamp>, ApiError> {
+fn date(field: &str, v: &Option<String>) -> Result<Option<Timestamp>, Error> {
     match v {
         None => Ok(None),
         Some(s) => crate::time::parse_date_time(s)
@@ -386,11 +378,11 @@ pub async fn search(
     caller: &Caller,
     now: Timestamp,
     p: &GetOrdersParams,
-) -> Result<OrdersPage, ApiError> {
+) -> Result<OrdersPage, Error> {
     let seller = caller
         .selling_partner_id
         .clone()
-        .ok_or_else(ApiError::unauthorized)?;
+        .ok_or_else(Error::forbidden)?;
     let created_after = date("CreatedAfter", &p.created_after)?;
     let created_before = date("CreatedBefore", &p.created_before)?;
     let updated_after = date("LastUpdatedAfter", &p.last_updated_after)?;
@@ -466,7 +458,7 @@ pub async fn search(
     for mp in &p.marketplace_ids {
         if !caller.marketplace_ids.contains(mp) {
             // The marketplace is not one the seller sells in (or not in this region).
-            return Err(ApiError::invalid_parameter(
+            return Err(Error::invalid_parameter(
                 "MarketplaceIds",
                 format!("Invalid marketplace id {mp} for this seller."),
             ));
@@ -538,7 +530,7 @@ pub async fn search(
     }
     // One more than the page tells whether there is a next page.
     q.limit = limit as u32 + 1;
-    let mut rows = store.query_orders(&q).await.map_err(ApiError::internal)?;
+    let mut rows = store.query_orders(&q).await?;
     let next_token = if rows.len() > limit as usize {
         rows.truncate(limit as usize);
         rows.last().map(|r| {
@@ -595,7 +587,7 @@ fn encode_token(t: i64, id: i64, end_us: i64, fingerprint: &str) -> String {
     raw.bytes().map(|b| format!("{b:02X}")).collect()
 }
 
-fn decode_token(token: &str, fingerprint: &str) -> Result<(i64, i64, i64), ApiError> {
+fn decode_token(token: &str, fingerprint: &str) -> Result<(i64, i64, i64), Error> {
     let invalid = || {
         bad(
             "NextToken",
@@ -622,11 +614,7 @@ fn decode_token(token: &str, fingerprint: &str) -> Result<(i64, i64, i64), ApiEr
 }
 
 /// The ORDER_CHANGE notification payload (`OrderChangeNotification`) for an order.
-pub fn order_change_payload(
-    row: &OrderRow,
-    reason: &str,
-    at: Timestamp,
-) -> Result<Value, ApiError> {
+pub fn order_change_payload(row: &OrderRow, reason: &str, at: Timestamp) -> Result<Value, Error> {
     let order = order_doc(row)?;
     let items = order_items(row)?;
     let postal = order
@@ -675,17 +663,16 @@ pub async fn record_change(
     row: &OrderRow,
     reason: &str,
     at: Timestamp,
-) -> Result<(), ApiError> {
-    tx.update_order(row).await.map_err(ApiError::internal)?;
+) -> Result<(), Error> {
+    tx.update_order(row).await?;
     let payload = order_change_payload(row, reason, at)?;
     tx.push_outbox(ORDER_CHANGE, Some(&row.seller_id), &payload)
-        .await
-        .map_err(ApiError::internal)?;
+        .await?;
     Ok(())
 }
 
 /// Sets the status (and the update time and counts in the document).
-pub fn set_status(row: &mut OrderRow, status: &str, at: Timestamp) -> Result<(), ApiError> {
+pub fn set_status(row: &mut OrderRow, status: &str, at: Timestamp) -> Result<(), Error> {
     let mut order = order_doc(row)?;
     let items = order_items(row)?;
     order.order_status = m::OrderOrderStatus::from_wire(status);
@@ -699,11 +686,11 @@ pub fn set_status(row: &mut OrderRow, status: &str, at: Timestamp) -> Result<(),
     }
     row.order_status = status.to_string();
     row.updated_at_us = us(at);
-    row.doc = serde_json::to_value(&order).map_err(ApiError::internal)?;
+    row.doc = serde_json::to_value(&order).map_err(Error::internal)?;
     Ok(())
 }
 
-fn order_total(items: &[m::OrderItem], row: &OrderRow) -> Result<m::Money, ApiError> {
+fn order_total(items: &[m::OrderItem], row: &OrderRow) -> Result<m::Money, Error> {
     let mp = marketplace(&row.marketplace_id).ok_or_else(|| corrupt("unknown marketplace"))?;
     let cur = mp.currency;
     let amount = |m: &Option<m::Money>| {
@@ -764,8 +751,8 @@ pub struct NewOrder {
 }
 
 /// Why an order cannot be placed.
-fn refuse(message: impl Into<String>) -> ApiError {
-    ApiError::invalid_input(message)
+fn refuse(message: impl Into<String>) -> Error {
+    Error::invalid_input(message)
 }
 
 /// Places a buyer order now: checks the listings (buyable, stock), reserves stock, stores the
@@ -778,7 +765,7 @@ pub async fn place(
     new: &NewOrder,
     now: Timestamp,
     ids: &mut impl FnMut() -> (String, Vec<String>),
-) -> Result<OrderRow, ApiError> {
+) -> Result<OrderRow, Error> {
     if new.items.is_empty() || new.items.len() > 20 {
         return Err(refuse("An order has between 1 and 20 lines."));
     }
@@ -794,7 +781,7 @@ pub async fn place(
     }
     let mp = marketplace(&mp_id).ok_or_else(|| refuse(format!("Unknown marketplace {mp_id}.")))?;
     let (order_id, item_ids) = ids();
-    let mut tx = store.begin().await.map_err(ApiError::internal)?;
+    let mut tx = store.begin().await?;
     let mut lines = Vec::new();
     let mut channel: Option<&'static str> = None;
     for (i, line) in new.items.iter().enumerate() {
@@ -804,11 +791,7 @@ pub async fn place(
                 line.sku
             )));
         }
-        let Some(mut listing) = tx
-            .get_listing(seller_id, &line.sku, &mp_id)
-            .await
-            .map_err(ApiError::internal)?
-        else {
+        let Some(mut listing) = tx.get_listing(seller_id, &line.sku, &mp_id).await? else {
             return Err(refuse(format!(
                 "SKU {} is not listed in {mp_id}.",
                 line.sku
@@ -835,13 +818,12 @@ pub async fn place(
         }
         channel = Some(this_channel);
         let price = money::parse(&listing.price, mp.currency)
-            .ok_or_else(|| ApiError::internal("listing price does not parse"))?;
+            .ok_or_else(|| Error::internal("listing price does not parse"))?;
         // Inside the transaction: an in-memory store has one connection, which the
         // transaction holds.
         let title = tx
             .get_catalog_item(&listing.asin)
-            .await
-            .map_err(ApiError::internal)?
+            .await?
             .map(|c| c.title)
             .unwrap_or_else(|| listing.sku.clone());
         lines.push(LineFacts {
@@ -860,9 +842,7 @@ pub async fn place(
         listing.quantity -= line.quantity;
         listing.reserved += line.quantity;
         listing.updated_at_us = us(now);
-        tx.upsert_listing(&listing)
-            .await
-            .map_err(ApiError::internal)?;
+        tx.upsert_listing(&listing).await?;
         offers::listing_changed(&mut tx, Some(&before), Some(&listing), us(now)).await?;
     }
     let facts = OrderFacts {
@@ -902,32 +882,28 @@ pub async fn place(
     if new.regulated {
         let mut doc = order_doc(&row)?;
         doc.has_regulated_items = Some(true);
-        row.doc = serde_json::to_value(&doc).map_err(ApiError::internal)?;
+        row.doc = serde_json::to_value(&doc).map_err(Error::internal)?;
     }
     row.id = tx.insert_order(&row).await.map_err(|e| match e {
-        StoreError::Conflict(_) => ApiError::internal("order id collision"),
-        other => ApiError::internal(other),
+        StoreError::Conflict(_) => Error::internal("order id collision"),
+        other => Error::internal(other),
     })?;
     if new.regulated {
         let info = regulated_info(&row.amazon_order_id, &facts.buyer_name);
-        let info = serde_json::to_value(&info).map_err(ApiError::internal)?;
-        tx.set_regulated(&row.amazon_order_id, &info)
-            .await
-            .map_err(ApiError::internal)?;
+        let info = serde_json::to_value(&info).map_err(Error::internal)?;
+        tx.set_regulated(&row.amazon_order_id, &info).await?;
     }
     let payload = order_change_payload(&row, "NewOrder", now)?;
     tx.push_outbox(ORDER_CHANGE, Some(seller_id), &payload)
-        .await
-        .map_err(ApiError::internal)?;
+        .await?;
     let run_at = now.checked_add(PENDING_FOR).unwrap_or(now);
     tx.enqueue_job(
         JOB_RELEASE_PENDING,
         us(run_at),
         &json!({"amazonOrderId": row.amazon_order_id}),
     )
-    .await
-    .map_err(ApiError::internal)?;
-    tx.commit().await.map_err(ApiError::internal)?;
+    .await?;
+    tx.commit().await?;
     Ok(row)
 }
 
@@ -974,26 +950,25 @@ async fn settle_stock(
     shipped: i64,
     returned: i64,
     at: Timestamp,
-) -> Result<(), ApiError> {
+) -> Result<(), Error> {
     if let Some(mut l) = tx
         .get_listing(&row.seller_id, sku, &row.marketplace_id)
-        .await
-        .map_err(ApiError::internal)?
+        .await?
     {
         let before = l.clone();
         l.reserved = (l.reserved - shipped - returned).max(0);
         l.quantity += returned;
         l.updated_at_us = us(at);
-        tx.upsert_listing(&l).await.map_err(ApiError::internal)?;
+        tx.upsert_listing(&l).await?;
         offers::listing_changed(tx, Some(&before), Some(&l), us(at)).await?;
     }
     Ok(())
 }
 
 /// The job that moves a Pending order to Unshipped (and schedules FBA shipment).
-pub async fn release_pending(store: &Store, id: &str, at: Timestamp) -> Result<(), ApiError> {
-    let mut tx = store.begin().await.map_err(ApiError::internal)?;
-    let Some(mut row) = tx.get_order(id).await.map_err(ApiError::internal)? else {
+pub async fn release_pending(store: &Store, id: &str, at: Timestamp) -> Result<(), Error> {
+    let mut tx = store.begin().await?;
+    let Some(mut row) = tx.get_order(id).await? else {
         return Ok(());
     };
     if row.order_status != "Pending" {
@@ -1004,16 +979,15 @@ pub async fn release_pending(store: &Store, id: &str, at: Timestamp) -> Result<(
     if row.fulfillment_channel == "AFN" {
         let run_at = at.checked_add(FBA_SHIPS_AFTER).unwrap_or(at);
         tx.enqueue_job(JOB_FBA_SHIP, us(run_at), &json!({"amazonOrderId": id}))
-            .await
-            .map_err(ApiError::internal)?;
+            .await?;
     }
-    tx.commit().await.map_err(ApiError::internal)
+    tx.commit().await.map_err(Error::internal)
 }
 
 /// The job in which Amazon's fulfillment network ships an FBA order.
-pub async fn fba_ship(store: &Store, id: &str, at: Timestamp) -> Result<(), ApiError> {
-    let mut tx = store.begin().await.map_err(ApiError::internal)?;
-    let Some(mut row) = tx.get_order(id).await.map_err(ApiError::internal)? else {
+pub async fn fba_ship(store: &Store, id: &str, at: Timestamp) -> Result<(), Error> {
+    let mut tx = store.begin().await?;
+    let Some(mut row) = tx.get_order(id).await? else {
         return Ok(());
     };
     if row.order_status != "Unshipped" {
@@ -1027,10 +1001,10 @@ pub async fn fba_ship(store: &Store, id: &str, at: Timestamp) -> Result<(), ApiE
             settle_stock(&mut tx, &row, &sku, remaining, 0, at).await?;
         }
     }
-    row.items = serde_json::to_value(&items).map_err(ApiError::internal)?;
+    row.items = serde_json::to_value(&items).map_err(Error::internal)?;
     set_status(&mut row, "Shipped", at)?;
     record_change(&mut tx, &row, "Shipped", at).await?;
-    tx.commit().await.map_err(ApiError::internal)
+    tx.commit().await.map_err(Error::internal)
 }
 
 /// `confirmShipment`: the seller ships a package of an MFN order.
@@ -1040,7 +1014,7 @@ pub async fn confirm_shipment(
     order_id: &str,
     req: &m::ConfirmShipmentRequest,
     now: Timestamp,
-) -> Result<(), ApiError> {
+) -> Result<(), Error> {
     let row = seller_order(store, caller, order_id).await?;
     if req.marketplace_id != row.marketplace_id {
         return Err(bad(
@@ -1049,23 +1023,20 @@ pub async fn confirm_shipment(
         ));
     }
     if row.fulfillment_channel != "MFN" {
-        return Err(ApiError::invalid_input(
+        return Err(Error::invalid_input(
             "Only seller-fulfilled (MFN) orders can be confirmed; Amazon ships FBA orders.",
         ));
     }
     if !matches!(row.order_status.as_str(), "Unshipped" | "PartiallyShipped") {
-        return Err(ApiError::invalid_input(format!(
+        return Err(Error::invalid_input(format!(
             "The order is {}; only Unshipped or PartiallyShipped orders can be confirmed.",
             row.order_status
         )));
     }
-    if let Some(info) = store
-        .get_regulated(order_id)
-        .await
-        .map_err(ApiError::internal)?
+    if let Some(info) = store.get_regulated(order_id).await?
         && info["RegulatedOrderVerificationStatus"]["Status"] != "Approved"
     {
-        return Err(ApiError::invalid_input(
+        return Err(Error::invalid_input(
             "The regulated order has not been approved (updateVerificationStatus) and cannot ship.",
         ));
     }
@@ -1077,7 +1048,7 @@ pub async fn confirm_shipment(
         ));
     }
     if pkg.tracking_number.trim().is_empty() || pkg.carrier_code.trim().is_empty() {
-        return Err(ApiError::invalid_input(
+        return Err(Error::invalid_input(
             "carrierCode and trackingNumber are required.",
         ));
     }
@@ -1129,8 +1100,8 @@ pub async fn confirm_shipment(
         .iter()
         .all(|i| i.quantity_shipped.unwrap_or(0) >= i.quantity_ordered);
     let mut row = row;
-    row.items = serde_json::to_value(&items).map_err(ApiError::internal)?;
-    let mut tx = store.begin().await.map_err(ApiError::internal)?;
+    row.items = serde_json::to_value(&items).map_err(Error::internal)?;
+    let mut tx = store.begin().await?;
     for (sku, q) in &shipped_now {
         settle_stock(&mut tx, &row, sku, *q, 0, now).await?;
     }
@@ -1144,7 +1115,7 @@ pub async fn confirm_shipment(
         now,
     )?;
     record_change(&mut tx, &row, "ShipmentConfirmed", now).await?;
-    tx.commit().await.map_err(ApiError::internal)
+    tx.commit().await.map_err(Error::internal)
 }
 
 /// Cancels an order that has not shipped (control plane: a buyer cancellation).
@@ -1153,14 +1124,14 @@ pub async fn cancel(
     seller_id: &str,
     order_id: &str,
     now: Timestamp,
-) -> Result<OrderRow, ApiError> {
-    let mut tx = store.begin().await.map_err(ApiError::internal)?;
-    let row = tx.get_order(order_id).await.map_err(ApiError::internal)?;
+) -> Result<OrderRow, Error> {
+    let mut tx = store.begin().await?;
+    let row = tx.get_order(order_id).await?;
     let Some(mut row) = row.filter(|r| r.seller_id == seller_id) else {
-        return Err(ApiError::not_found().with_details(format!("Order {order_id} was not found.")));
+        return Err(Error::not_found().with_details(format!("Order {order_id} was not found.")));
     };
     if !matches!(row.order_status.as_str(), "Pending" | "Unshipped") {
-        return Err(ApiError::invalid_input(format!(
+        return Err(Error::invalid_input(format!(
             "The order is {}; only Pending or Unshipped orders can be canceled.",
             row.order_status
         )));
@@ -1172,7 +1143,7 @@ pub async fn cancel(
     }
     set_status(&mut row, "Canceled", now)?;
     record_change(&mut tx, &row, "BuyerCanceled", now).await?;
-    tx.commit().await.map_err(ApiError::internal)?;
+    tx.commit().await?;
     Ok(row)
 }
 
@@ -1185,7 +1156,7 @@ pub async fn update_shipment_status(
     order_id: &str,
     req: &m::UpdateShipmentStatusRequest,
     now: Timestamp,
-) -> Result<(), ApiError> {
+) -> Result<(), Error> {
     let mut row = seller_order(store, caller, order_id).await?;
     if req.marketplace_id != row.marketplace_id {
         return Err(bad(
@@ -1194,12 +1165,12 @@ pub async fn update_shipment_status(
         ));
     }
     if !row.is_ispu {
-        return Err(ApiError::invalid_input(
+        return Err(Error::invalid_input(
             "Only in-store pickup (ISPU) orders take shipment status updates.",
         ));
     }
     if row.order_status != "Unshipped" {
-        return Err(ApiError::invalid_input(format!(
+        return Err(Error::invalid_input(format!(
             "The order is {}; only Unshipped pickup orders can be updated.",
             row.order_status
         )));
@@ -1225,7 +1196,7 @@ pub async fn update_shipment_status(
             }
         }
     }
-    let mut tx = store.begin().await.map_err(ApiError::internal)?;
+    let mut tx = store.begin().await?;
     let reason = match req.shipment_status.as_str() {
         "ReadyForPickup" => {
             set_status(&mut row, "Unshipped", now)?;
@@ -1239,7 +1210,7 @@ pub async fn update_shipment_status(
                     settle_stock(&mut tx, &row, &sku, remaining, 0, now).await?;
                 }
             }
-            row.items = serde_json::to_value(&items).map_err(ApiError::internal)?;
+            row.items = serde_json::to_value(&items).map_err(Error::internal)?;
             set_status(&mut row, "Shipped", now)?;
             "PickedUp"
         }
@@ -1260,7 +1231,7 @@ pub async fn update_shipment_status(
         }
     };
     record_change(&mut tx, &row, reason, now).await?;
-    tx.commit().await.map_err(ApiError::internal)
+    tx.commit().await.map_err(Error::internal)
 }
 
 /// Rejection reasons a regulated (veterinary prescription) order offers.
@@ -1312,13 +1283,10 @@ fn regulated_info(order_id: &str, buyer: &str) -> m::OrderRegulatedInfo {
     }
 }
 
-async fn regulated_of(store: &Store, row: &OrderRow) -> Result<m::OrderRegulatedInfo, ApiError> {
-    let info = store
-        .get_regulated(&row.amazon_order_id)
-        .await
-        .map_err(ApiError::internal)?;
+async fn regulated_of(store: &Store, row: &OrderRow) -> Result<m::OrderRegulatedInfo, Error> {
+    let info = store.get_regulated(&row.amazon_order_id).await?;
     let Some(info) = info else {
-        return Err(ApiError::invalid_input(format!(
+        return Err(Error::invalid_input(format!(
             "Order {} has no regulated items.",
             row.amazon_order_id
         )));
@@ -1333,7 +1301,7 @@ pub async fn regulated(
     caller: &Caller,
     op: &Operation,
     order_id: &str,
-) -> Result<m::OrderRegulatedInfo, ApiError> {
+) -> Result<m::OrderRegulatedInfo, Error> {
     let row = seller_order(store, caller, order_id).await?;
     let mut info = regulated_of(store, &row).await?;
     if !personal_data::may_see(caller, op, "") {
@@ -1350,12 +1318,12 @@ pub async fn update_verification(
     order_id: &str,
     body: &m::UpdateVerificationStatusRequestBody,
     now: Timestamp,
-) -> Result<(), ApiError> {
+) -> Result<(), Error> {
     let mut row = seller_order(store, caller, order_id).await?;
     let mut info = regulated_of(store, &row).await?;
     let status = &mut info.regulated_order_verification_status;
     if status.status.as_str() != "Pending" {
-        return Err(ApiError::invalid_input(format!(
+        return Err(Error::invalid_input(format!(
             "The verification is {} already.",
             status.status.as_str()
         )));
@@ -1364,7 +1332,7 @@ pub async fn update_verification(
         return Err(bad("externalReviewerId", "externalReviewerId is required."));
     }
     let new_status = body.status.as_ref().map(|s| s.as_str()).unwrap_or("");
-    let mut tx = store.begin().await.map_err(ApiError::internal)?;
+    let mut tx = store.begin().await?;
     match new_status {
         "Approved" => {}
         "Rejected" => {
@@ -1401,9 +1369,7 @@ pub async fn update_verification(
     status.requires_merchant_action = false;
     status.review_date = Some(iso(now));
     status.external_reviewer_id = Some(body.external_reviewer_id.clone());
-    let doc = serde_json::to_value(&info).map_err(ApiError::internal)?;
-    tx.set_regulated(order_id, &doc)
-        .await
-        .map_err(ApiError::internal)?;
-    tx.commit().await.map_err(ApiError::internal)
+    let doc = serde_json::to_value(&info).map_err(Error::internal)?;
+    tx.set_regulated(order_id, &doc).await?;
+    tx.commit().await.map_err(Error::internal)
 }

@@ -8,7 +8,7 @@
 use super::marketplaces::marketplace;
 use super::money;
 use super::orders::order_items;
-use crate::http::ApiError;
+use crate::error::Error;
 use crate::store::{OrderQuery, Store};
 use jiff::civil::Weekday;
 use jiff::tz::TimeZone;
@@ -32,13 +32,13 @@ pub struct Bucket {
 /// The request, as the binding parsed it.
 pub type Params = spapi_model::sales_v1::params::GetOrderMetrics;
 
-fn bad(field: &str, details: impl Into<String>) -> ApiError {
-    ApiError::invalid_parameter(field, details)
+fn bad(field: &str, details: impl Into<String>) -> Error {
+    Error::invalid_parameter(field, details)
 }
 
 /// Parses `start--end` (absolute times with `Z` or an offset); returns the instants and the
 /// offset written on the start.
-fn parse_interval(s: &str) -> Result<(Timestamp, Timestamp, String), ApiError> {
+fn parse_interval(s: &str) -> Result<(Timestamp, Timestamp, String), Error> {
     let invalid = || {
         bad(
             "interval",
@@ -79,8 +79,8 @@ fn fmt_bound(z: &Zoned) -> String {
 }
 
 /// The start of the bucket that holds `z`.
-fn floor(z: &Zoned, granularity: &str, first_day: Weekday) -> Result<Zoned, ApiError> {
-    let day = z.start_of_day().map_err(ApiError::internal)?;
+fn floor(z: &Zoned, granularity: &str, first_day: Weekday) -> Result<Zoned, Error> {
+    let day = z.start_of_day().map_err(Error::internal)?;
     Ok(match granularity {
         "Hour" => z
             .with()
@@ -88,16 +88,16 @@ fn floor(z: &Zoned, granularity: &str, first_day: Weekday) -> Result<Zoned, ApiE
             .second(0)
             .subsec_nanosecond(0)
             .build()
-            .map_err(ApiError::internal)?,
+            .map_err(Error::internal)?,
         "Day" => day,
         "Week" => {
             let back =
                 (7 + day.weekday().to_monday_zero_offset() - first_day.to_monday_zero_offset()) % 7;
             day.checked_sub(Span::new().days(back as i64))
-                .map_err(ApiError::internal)?
+                .map_err(Error::internal)?
         }
-        "Month" => day.first_of_month().map_err(ApiError::internal)?,
-        _ => day.first_of_year().map_err(ApiError::internal)?,
+        "Month" => day.first_of_month().map_err(Error::internal)?,
+        _ => day.first_of_year().map_err(Error::internal)?,
     })
 }
 
@@ -118,7 +118,7 @@ pub async fn order_metrics(
     seller_marketplaces: &[String],
     now: Timestamp,
     p: &Params,
-) -> Result<(Vec<Bucket>, &'static str), ApiError> {
+) -> Result<(Vec<Bucket>, &'static str), Error> {
     if p.marketplace_ids.len() != 1 {
         return Err(bad(
             "marketplaceIds",
@@ -191,9 +191,7 @@ pub async fn order_metrics(
     if granularity != "Total" {
         let mut b = floor(&zoned_start, granularity, first_day)?;
         loop {
-            b = b
-                .checked_add(step(granularity))
-                .map_err(ApiError::internal)?;
+            b = b.checked_add(step(granularity)).map_err(Error::internal)?;
             if b.timestamp() >= end {
                 break;
             }
@@ -232,7 +230,7 @@ pub async fn order_metrics(
         ..Default::default()
     };
     loop {
-        let page = store.query_orders(&q).await.map_err(ApiError::internal)?;
+        let page = store.query_orders(&q).await?;
         let Some(last) = page.last() else { break };
         q.after = Some((last.purchase_at_us, last.id));
         for row in &page {

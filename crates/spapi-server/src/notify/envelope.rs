@@ -2,7 +2,6 @@
 //! event filters of a subscription's processing directive.
 
 use crate::store::notify::SubscriptionRow;
-use jiff::Timestamp;
 use serde_json::{Value, json};
 
 /// What spapi knows about a notification type: its payload object name (the key under
@@ -124,11 +123,7 @@ pub fn type_info(name: &str) -> Option<&'static TypeInfo> {
     TYPES.iter().find(|t| t.name == name)
 }
 
-/// Amazon's time format in notifications (`2020-01-11T00:09:53.109Z`).
-pub fn notification_time(us: i64) -> String {
-    let t = Timestamp::from_microsecond(us).unwrap_or(Timestamp::UNIX_EPOCH);
-    t.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
-}
+use crate::time::iso_millis as notification_time;
 
 /// The facts of one notification.
 pub struct Envelope<'a> {

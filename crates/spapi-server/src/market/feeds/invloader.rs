@@ -4,7 +4,7 @@
 //! (`add-delete` `d` or `x`). The processing report is Amazon's text summary and error table.
 
 use super::{Outcome, parse_price, save_listing};
-use crate::http::ApiError;
+use crate::error::Error;
 use crate::store::reports::FeedRow;
 use crate::store::{ListingRow, StoreTx};
 use jiff::Timestamp;
@@ -22,7 +22,7 @@ pub async fn process(
     feed: &FeedRow,
     bytes: &[u8],
     at: Timestamp,
-) -> Result<Outcome, ApiError> {
+) -> Result<Outcome, Error> {
     let text = String::from_utf8_lossy(bytes);
     let mut lines = text
         .lines()
@@ -88,14 +88,9 @@ pub async fn process(
         };
         let delete = matches!(get(ad_col), Some("d" | "x" | "D" | "X"));
         for mp in &feed.marketplace_ids {
-            let before = tx
-                .get_listing(&feed.seller_id, &sku, mp)
-                .await
-                .map_err(ApiError::internal)?;
+            let before = tx.get_listing(&feed.seller_id, &sku, mp).await?;
             if delete {
-                tx.delete_listing(&feed.seller_id, &sku, mp)
-                    .await
-                    .map_err(ApiError::internal)?;
+                tx.delete_listing(&feed.seller_id, &sku, mp).await?;
                 crate::market::offers::listing_changed(
                     tx,
                     before.as_ref(),
@@ -135,12 +130,7 @@ pub async fn process(
                             break;
                         }
                     };
-                    if tx
-                        .get_catalog_item(&asin)
-                        .await
-                        .map_err(ApiError::internal)?
-                        .is_none()
-                    {
+                    if tx.get_catalog_item(&asin).await?.is_none() {
                         errors.push(fail(
                             "8541",
                             format!("The ASIN {asin} does not exist in the catalog."),

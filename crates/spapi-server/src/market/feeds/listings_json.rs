@@ -3,7 +3,7 @@
 //! processing report in the shape of `listings-feed-processing-report-schema-v2`.
 
 use super::Outcome;
-use crate::http::ApiError;
+use crate::error::Error;
 use crate::market::listings::{self, Change, Submission};
 use crate::store::StoreTx;
 use crate::store::reports::{FeedRow, feed_public_id};
@@ -192,7 +192,7 @@ pub async fn apply_listings_message(
     marketplace: &str,
     message: &Value,
     at: Timestamp,
-) -> Result<Vec<Issue>, ApiError> {
+) -> Result<Vec<Issue>, Error> {
     let sku = message["sku"].as_str().unwrap_or_default();
     let op = message["operationType"].as_str().unwrap_or_default();
     let product_type = message["productType"]
@@ -206,10 +206,7 @@ pub async fn apply_listings_message(
     let change = match op {
         "DELETE" => {
             // Amazon accepts deleting an absent SKU.
-            let existing = tx
-                .get_listing(seller_id, sku, marketplace)
-                .await
-                .map_err(ApiError::internal)?;
+            let existing = tx.get_listing(seller_id, sku, marketplace).await?;
             if existing.is_none() {
                 return Ok(Vec::new());
             }
@@ -270,19 +267,17 @@ pub async fn apply_listings_message(
                 attribute_name: i.attribute_names.into_iter().next(),
             })
             .collect()),
-        Err(e) if e.status == axum::http::StatusCode::BAD_REQUEST => {
-            let why = e
-                .errors
-                .first()
-                .map(|x| {
-                    x.details
-                        .clone()
-                        .filter(|d| !d.is_empty())
-                        .unwrap_or_else(|| x.message.clone())
-                })
-                .unwrap_or_default();
+        // What the Listings Items API would refuse with a 400 is an issue on this message; the
+        // feed goes on with the next one.
+        Err(Error::InvalidParameter { field, details }) => {
+            let why = if details.is_empty() {
+                format!("Missing or invalid request parameters: [{field}]")
+            } else {
+                details
+            };
             Ok(vec![Issue::error("4000001", why)])
         }
+        Err(Error::Invalid(why) | Error::Conflict(why)) => Ok(vec![Issue::error("4000001", why)]),
         Err(e) => Err(e),
     }
 }
@@ -293,7 +288,7 @@ pub async fn process(
     feed: &FeedRow,
     bytes: &[u8],
     at: Timestamp,
-) -> Result<Outcome, ApiError> {
+) -> Result<Outcome, Error> {
     let fatal = |why: String| {
         Outcome {
         status: "FATAL",
@@ -398,7 +393,7 @@ async fn items(
     feed: &FeedRow,
     messages: &[Value],
     included: &[&str],
-) -> Result<Vec<Value>, ApiError> {
+) -> Result<Vec<Value>, Error> {
     let mut skus: Vec<&str> = messages.iter().filter_map(|m| m["sku"].as_str()).collect();
     skus.sort_unstable();
     skus.dedup();
@@ -408,20 +403,11 @@ async fn items(
         let mut offers = Vec::new();
         let mut availability = Vec::new();
         for mp in &feed.marketplace_ids {
-            let Some(l) = tx
-                .get_listing(&feed.seller_id, sku, mp)
-                .await
-                .map_err(ApiError::internal)?
-            else {
+            let Some(l) = tx.get_listing(&feed.seller_id, sku, mp).await? else {
                 continue;
             };
-            let item = tx
-                .get_catalog_item(&l.asin)
-                .await
-                .map_err(ApiError::internal)?;
-            let time = |us: i64| {
-                crate::market::orders::iso(Timestamp::from_microsecond(us).unwrap_or_default())
-            };
+            let item = tx.get_catalog_item(&l.asin).await?;
+            let time = |us: i64| crate::time::iso_us(us);
             let mut status = vec!["DISCOVERABLE"];
             if l.status == "BUYABLE" {
                 status.insert(0, "BUYABLE");

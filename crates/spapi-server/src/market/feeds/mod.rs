@@ -14,8 +14,8 @@ mod invloader;
 pub mod listings_json;
 mod xml;
 
-use crate::documents::derived_document_id;
-use crate::http::ApiError;
+use crate::error::Error;
+use crate::market::documents::derived_document_id;
 use crate::store::documents::DocumentRow;
 use crate::store::reports::{FeedRow, Processing, feed_public_id};
 use crate::store::{ListingRow, Store, StoreTx};
@@ -43,27 +43,26 @@ pub const SUPPORTED: &[&str] = &[
     "POST_FLAT_FILE_INVLOADER_DATA",
 ];
 
-fn internal(e: impl std::fmt::Display) -> ApiError {
-    ApiError::internal(e)
+fn internal(e: impl std::fmt::Display) -> Error {
+    Error::internal(e)
 }
 
 /// Creates a feed `IN_QUEUE` and enqueues its start; returns the store id.
-pub async fn create(store: &Store, mut row: FeedRow, at: Timestamp) -> Result<i64, ApiError> {
+pub async fn create(store: &Store, mut row: FeedRow, at: Timestamp) -> Result<i64, Error> {
     row.status = "IN_QUEUE".into();
     row.created_at_us = at.as_microsecond();
-    let mut tx = store.begin().await.map_err(internal)?;
-    let id = tx.insert_feed(&row).await.map_err(internal)?;
+    let mut tx = store.begin().await?;
+    let id = tx.insert_feed(&row).await?;
     let run_at = at.checked_add(QUEUED_FOR).unwrap_or(at).as_microsecond();
     tx.enqueue_job(JOB_START, run_at, &json!({"feedId": id}))
-        .await
-        .map_err(internal)?;
-    tx.commit().await.map_err(internal)?;
+        .await?;
+    tx.commit().await?;
     Ok(id)
 }
 
 /// [`JOB_START`]: IN_QUEUE -> IN_PROGRESS, and the processing is enqueued (a cancelled feed
 /// stays cancelled).
-pub async fn start(store: &Store, id: i64, at: Timestamp) -> Result<(), ApiError> {
+pub async fn start(store: &Store, id: i64, at: Timestamp) -> Result<(), Error> {
     let next = (JOB_PROCESS, "feedId", PROCESSING_FOR);
     crate::market::reports::start_processing(store, Processing::Feed, id, at, next).await
 }
@@ -94,8 +93,8 @@ pub struct Outcome {
 }
 
 /// [`JOB_PROCESS`]: applies an IN_PROGRESS feed and finishes it. Runs again harmlessly.
-pub async fn process(store: &Store, id: i64, at: Timestamp) -> Result<(), ApiError> {
-    let Some(feed) = store.get_feed(id).await.map_err(internal)? else {
+pub async fn process(store: &Store, id: i64, at: Timestamp) -> Result<(), Error> {
+    let Some(feed) = store.get_feed(id).await? else {
         return Ok(());
     };
     if feed.status != "IN_PROGRESS" {
@@ -104,20 +103,16 @@ pub async fn process(store: &Store, id: i64, at: Timestamp) -> Result<(), ApiErr
     // The input is read before the transaction (the in-memory store has one connection).
     let input = match store
         .get_document(&feed.input_document_id)
-        .await
-        .map_err(internal)?
+        .await?
     {
         Some(doc) if doc.generation.is_some() => {
-            crate::documents::read_whole(store, &doc, MAX_FEED_BYTES).await
+            crate::market::documents::read_whole(store, &doc, MAX_FEED_BYTES).await
         }
         _ => Err("The feed document was not uploaded: PUT the content to the URL of createFeedDocument before createFeed.".to_string()),
     };
     let doc_id = derived_document_id(&format!("feed-result:{}:{}", feed.seller_id, feed.id));
-    store
-        .delete_orphan_chunks(&doc_id)
-        .await
-        .map_err(internal)?;
-    let mut tx = store.begin().await.map_err(internal)?;
+    store.delete_orphan_chunks(&doc_id).await?;
+    let mut tx = store.begin().await?;
     let outcome = match input {
         Err(why) => fatal(&feed, &why),
         Ok(bytes) => match feed.feed_type.as_str() {
@@ -138,7 +133,7 @@ pub async fn process(store: &Store, id: i64, at: Timestamp) -> Result<(), ApiErr
         },
     };
     let generation = i64::from(rand::random::<u32>()) + 1;
-    if tx.get_document(&doc_id).await.map_err(internal)?.is_none() {
+    if tx.get_document(&doc_id).await?.is_none() {
         tx.insert_document(&DocumentRow {
             id: doc_id.clone(),
             seller_id: feed.seller_id.clone(),
@@ -152,20 +147,17 @@ pub async fn process(store: &Store, id: i64, at: Timestamp) -> Result<(), ApiErr
             created_at_us: at.as_microsecond(),
             uploaded_at_us: None,
         })
-        .await
-        .map_err(internal)?;
+        .await?;
     }
     tx.put_document_bytes(&doc_id, generation, &outcome.report)
-        .await
-        .map_err(internal)?;
+        .await?;
     tx.switch_document_content(
         &doc_id,
         generation,
         outcome.report.len() as i64,
         at.as_microsecond(),
     )
-    .await
-    .map_err(internal)?;
+    .await?;
     let moved = tx
         .transition(
             Processing::Feed,
@@ -176,10 +168,9 @@ pub async fn process(store: &Store, id: i64, at: Timestamp) -> Result<(), ApiErr
             Some(at.as_microsecond()),
             Some(&doc_id),
         )
-        .await
-        .map_err(internal)?;
+        .await?;
     if !moved {
-        tx.rollback().await.map_err(internal)?;
+        tx.rollback().await?;
         return Ok(());
     }
     tx.push_outbox(
@@ -187,8 +178,7 @@ pub async fn process(store: &Store, id: i64, at: Timestamp) -> Result<(), ApiErr
         Some(&feed.seller_id),
         &finished_payload(&feed, outcome.status, Some(&doc_id)),
     )
-    .await
-    .map_err(internal)?;
+    .await?;
     tx.commit().await.map_err(internal)
 }
 
@@ -216,16 +206,11 @@ fn fatal(feed: &FeedRow, why: &str) -> Outcome {
 }
 
 /// Cancels a seller's feed: only IN_QUEUE feeds can be cancelled (400 otherwise).
-pub async fn cancel(
-    store: &Store,
-    seller_id: &str,
-    id: i64,
-    at: Timestamp,
-) -> Result<(), ApiError> {
-    let mut tx = store.begin().await.map_err(internal)?;
-    let feed = match tx.get_feed(id).await.map_err(internal)? {
+pub async fn cancel(store: &Store, seller_id: &str, id: i64, at: Timestamp) -> Result<(), Error> {
+    let mut tx = store.begin().await?;
+    let feed = match tx.get_feed(id).await? {
         Some(f) if f.seller_id == seller_id => f,
-        _ => return Err(ApiError::not_found()),
+        _ => return Err(Error::not_found()),
     };
     let moved = tx
         .transition(
@@ -237,10 +222,9 @@ pub async fn cancel(
             Some(at.as_microsecond()),
             None,
         )
-        .await
-        .map_err(internal)?;
+        .await?;
     if !moved {
-        return Err(ApiError::invalid_input(format!(
+        return Err(Error::invalid_input(format!(
             "The feed cannot be cancelled: its processingStatus is {}; only IN_QUEUE feeds can be cancelled.",
             feed.status
         )));
@@ -250,8 +234,7 @@ pub async fn cancel(
         Some(seller_id),
         &finished_payload(&feed, "CANCELLED", None),
     )
-    .await
-    .map_err(internal)?;
+    .await?;
     tx.commit().await.map_err(internal)
 }
 
@@ -261,8 +244,8 @@ pub async fn save_listing(
     tx: &mut StoreTx,
     before: Option<&ListingRow>,
     after: &ListingRow,
-) -> Result<(), ApiError> {
-    tx.upsert_listing(after).await.map_err(internal)?;
+) -> Result<(), Error> {
+    tx.upsert_listing(after).await?;
     crate::market::offers::listing_changed(tx, before, Some(after), after.updated_at_us).await
 }
 

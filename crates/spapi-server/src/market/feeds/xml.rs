@@ -3,7 +3,7 @@
 //! seller's listings in the feed's marketplaces, with an XML `ProcessingReport`.
 
 use super::{Outcome, parse_price};
-use crate::http::ApiError;
+use crate::error::Error;
 use crate::store::StoreTx;
 use crate::store::reports::{FeedRow, feed_public_id};
 use jiff::Timestamp;
@@ -100,7 +100,7 @@ pub async fn process(
     feed: &FeedRow,
     bytes: &[u8],
     at: Timestamp,
-) -> Result<Outcome, ApiError> {
+) -> Result<Outcome, Error> {
     let inventory = feed.feed_type == "POST_INVENTORY_AVAILABILITY_DATA";
     let messages = match parse(bytes) {
         Ok(m) if !m.is_empty() => m,
@@ -122,11 +122,7 @@ pub async fn process(
         }
         let mut outcome = None;
         for mp in &feed.marketplace_ids {
-            let Some(before) = tx
-                .get_listing(&feed.seller_id, &m.sku, mp)
-                .await
-                .map_err(ApiError::internal)?
-            else {
+            let Some(before) = tx.get_listing(&feed.seller_id, &m.sku, mp).await? else {
                 outcome = Some(fail(
                     "13013",
                     format!(

@@ -4,7 +4,7 @@
 
 use super::listings::{ListingPages, catalog_facts};
 use super::tsv::Tsv;
-use crate::documents::DocumentWriter;
+use crate::market::documents::DocumentWriter;
 use crate::store::reports::ReportRow;
 use crate::store::{ListingRow, Store, StoreError};
 

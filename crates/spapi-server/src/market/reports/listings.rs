@@ -2,7 +2,7 @@
 //! listings only) and GET_FLAT_FILE_OPEN_LISTINGS_DATA, from the `listings` table.
 
 use super::tsv::Tsv;
-use crate::documents::DocumentWriter;
+use crate::market::documents::DocumentWriter;
 use crate::store::reports::ReportRow;
 use crate::store::{ListingRow, Store, StoreError};
 

@@ -17,8 +17,8 @@ mod orders;
 mod sales_traffic;
 mod tsv;
 
-use crate::documents::{DocumentWriter, derived_document_id};
-use crate::http::ApiError;
+use crate::error::Error;
+use crate::market::documents::{DocumentWriter, derived_document_id};
 use crate::store::documents::DocumentRow;
 use crate::store::reports::{Processing, ReportRow, ScheduleRow, report_public_id};
 use crate::store::{Store, StoreError};
@@ -117,8 +117,8 @@ pub fn next_time(period: &str, from: Timestamp) -> Option<Timestamp> {
     from.checked_add(SignedDuration::from_secs(secs)).ok()
 }
 
-fn internal(e: impl std::fmt::Display) -> ApiError {
-    ApiError::internal(e)
+fn internal(e: impl std::fmt::Display) -> Error {
+    Error::internal(e)
 }
 
 /// A report to create.
@@ -141,10 +141,10 @@ pub struct NewReport {
 }
 
 /// Creates a report `IN_QUEUE` at `at` and enqueues its start; returns the store id.
-pub async fn create(store: &Store, new: NewReport, at: Timestamp) -> Result<i64, ApiError> {
-    let mut tx = store.begin().await.map_err(internal)?;
+pub async fn create(store: &Store, new: NewReport, at: Timestamp) -> Result<i64, Error> {
+    let mut tx = store.begin().await?;
     let id = insert(&mut tx, new, at).await?;
-    tx.commit().await.map_err(internal)?;
+    tx.commit().await?;
     Ok(id)
 }
 
@@ -152,7 +152,7 @@ async fn insert(
     tx: &mut crate::store::StoreTx,
     new: NewReport,
     at: Timestamp,
-) -> Result<i64, ApiError> {
+) -> Result<i64, Error> {
     let row = ReportRow {
         id: 0,
         seller_id: new.seller_id,
@@ -168,17 +168,16 @@ async fn insert(
         processing_end_us: None,
         document_id: None,
     };
-    let id = tx.insert_report(&row).await.map_err(internal)?;
+    let id = tx.insert_report(&row).await?;
     let run_at = at.checked_add(QUEUED_FOR).unwrap_or(at).as_microsecond();
     tx.enqueue_job(JOB_START, run_at, &json!({"reportId": id}))
-        .await
-        .map_err(internal)?;
+        .await?;
     Ok(id)
 }
 
 /// [`JOB_START`]: IN_QUEUE -> IN_PROGRESS, and the generation is enqueued. A cancelled report
 /// stays cancelled.
-pub async fn start(store: &Store, id: i64, at: Timestamp) -> Result<(), ApiError> {
+pub async fn start(store: &Store, id: i64, at: Timestamp) -> Result<(), Error> {
     let next = (JOB_GENERATE, "reportId", PROCESSING_FOR);
     start_processing(store, Processing::Report, id, at, next).await
 }
@@ -192,8 +191,8 @@ pub(crate) async fn start_processing(
     id: i64,
     at: Timestamp,
     (next_job, key, after): (&str, &str, SignedDuration),
-) -> Result<(), ApiError> {
-    let mut tx = store.begin().await.map_err(internal)?;
+) -> Result<(), Error> {
+    let mut tx = store.begin().await?;
     let moved = tx
         .transition(
             kind,
@@ -204,13 +203,11 @@ pub(crate) async fn start_processing(
             None,
             None,
         )
-        .await
-        .map_err(internal)?;
+        .await?;
     if moved {
         let run_at = at.checked_add(after).unwrap_or(at).as_microsecond();
         tx.enqueue_job(next_job, run_at, &json!({ key: id }))
-            .await
-            .map_err(internal)?;
+            .await?;
     }
     tx.commit().await.map_err(internal)
 }
@@ -239,8 +236,8 @@ pub async fn generate(
     id: i64,
     at: Timestamp,
     public_base: &str,
-) -> Result<(), ApiError> {
-    let Some(report) = store.get_report(id).await.map_err(internal)? else {
+) -> Result<(), Error> {
+    let Some(report) = store.get_report(id).await? else {
         return Ok(());
     };
     if report.status != "IN_PROGRESS" {
@@ -248,10 +245,7 @@ pub async fn generate(
     }
     let doc_id = derived_document_id(&format!("report:{}:{}", report.seller_id, report.id));
     // Chunks of a run that died before finishing the report.
-    store
-        .delete_orphan_chunks(&doc_id)
-        .await
-        .map_err(internal)?;
+    store.delete_orphan_chunks(&doc_id).await?;
     // Processing ends when the work is done: at the job's time plus the real time it took.
     let started = std::time::Instant::now();
     let supported = SUPPORTED.contains(&report.report_type.as_str());
@@ -269,8 +263,7 @@ pub async fn generate(
                     &mut writer,
                     "spapi could not generate this report: internal error.",
                 )
-                .await
-                .map_err(internal)?;
+                .await?;
                 ("FATAL", "application/json")
             }
         }
@@ -283,11 +276,10 @@ pub async fn generate(
                 SUPPORTED.join(", ")
             ),
         )
-        .await
-        .map_err(internal)?;
+        .await?;
         ("FATAL", "application/json")
     };
-    let (generation, size) = writer.finish().await.map_err(internal)?;
+    let (generation, size) = writer.finish().await?;
     if let Ok(secs) = std::env::var(PAUSE_ENV)
         && let Ok(secs) = secs.parse::<u64>()
     {
@@ -299,7 +291,7 @@ pub async fn generate(
     }
     let took = SignedDuration::try_from(started.elapsed()).unwrap_or_default();
     let at = at.checked_add(took).unwrap_or(at);
-    let mut tx = store.begin().await.map_err(internal)?;
+    let mut tx = store.begin().await?;
     let doc = DocumentRow {
         id: doc_id.clone(),
         seller_id: report.seller_id.clone(),
@@ -313,12 +305,11 @@ pub async fn generate(
         created_at_us: at.as_microsecond(),
         uploaded_at_us: None,
     };
-    if tx.get_document(&doc_id).await.map_err(internal)?.is_none() {
-        tx.insert_document(&doc).await.map_err(internal)?;
+    if tx.get_document(&doc_id).await?.is_none() {
+        tx.insert_document(&doc).await?;
     }
     tx.switch_document_content(&doc_id, generation, size, at.as_microsecond())
-        .await
-        .map_err(internal)?;
+        .await?;
     let moved = tx
         .transition(
             Processing::Report,
@@ -329,11 +320,10 @@ pub async fn generate(
             Some(at.as_microsecond()),
             Some(&doc_id),
         )
-        .await
-        .map_err(internal)?;
+        .await?;
     if !moved {
         // Finished by another worker meanwhile: keep its outcome.
-        tx.rollback().await.map_err(internal)?;
+        tx.rollback().await?;
         return Ok(());
     }
     tx.push_outbox(
@@ -341,8 +331,7 @@ pub async fn generate(
         Some(&report.seller_id),
         &finished_payload(&report, status, Some(&doc_id)),
     )
-    .await
-    .map_err(internal)?;
+    .await?;
     tx.commit().await.map_err(internal)
 }
 
@@ -384,16 +373,11 @@ pub async fn generate_content(
 
 /// Cancels a seller's report: only IN_QUEUE reports can be cancelled (400 otherwise, as at
 /// Amazon). The cancellation sends REPORT_PROCESSING_FINISHED with CANCELLED.
-pub async fn cancel(
-    store: &Store,
-    seller_id: &str,
-    id: i64,
-    at: Timestamp,
-) -> Result<(), ApiError> {
-    let mut tx = store.begin().await.map_err(internal)?;
-    let report = match tx.get_report(id).await.map_err(internal)? {
+pub async fn cancel(store: &Store, seller_id: &str, id: i64, at: Timestamp) -> Result<(), Error> {
+    let mut tx = store.begin().await?;
+    let report = match tx.get_report(id).await? {
         Some(r) if r.seller_id == seller_id => r,
-        _ => return Err(ApiError::not_found()),
+        _ => return Err(Error::not_found()),
     };
     let moved = tx
         .transition(
@@ -405,10 +389,9 @@ pub async fn cancel(
             Some(at.as_microsecond()),
             None,
         )
-        .await
-        .map_err(internal)?;
+        .await?;
     if !moved {
-        return Err(ApiError::invalid_input(format!(
+        return Err(Error::invalid_input(format!(
             "The report cannot be cancelled: its processingStatus is {}; only IN_QUEUE reports can be cancelled.",
             report.status
         )));
@@ -418,8 +401,7 @@ pub async fn cancel(
         Some(seller_id),
         &finished_payload(&report, "CANCELLED", None),
     )
-    .await
-    .map_err(internal)?;
+    .await?;
     tx.commit().await.map_err(internal)
 }
 
@@ -435,16 +417,15 @@ pub async fn create_schedule(
     period: &str,
     first: Timestamp,
     now: Timestamp,
-) -> Result<String, ApiError> {
+) -> Result<String, Error> {
     marketplace_ids.sort();
     marketplace_ids.dedup();
-    let mut tx = store.begin().await.map_err(internal)?;
+    let mut tx = store.begin().await?;
     for old in tx
         .matching_schedules(seller_id, report_type, &marketplace_ids)
-        .await
-        .map_err(internal)?
+        .await?
     {
-        tx.delete_schedule(&old).await.map_err(internal)?;
+        tx.delete_schedule(&old).await?;
     }
     let id = format!("{}", 50_000_000_000u64 + u64::from(rand::random::<u32>()));
     let row = ScheduleRow {
@@ -457,33 +438,31 @@ pub async fn create_schedule(
         next_at_us: first.as_microsecond(),
         created_at_us: now.as_microsecond(),
     };
-    tx.insert_schedule(&row).await.map_err(internal)?;
+    tx.insert_schedule(&row).await?;
     tx.enqueue_job(
         JOB_SCHEDULE,
         row.next_at_us,
         &json!({"scheduleId": id, "at": row.next_at_us}),
     )
-    .await
-    .map_err(internal)?;
-    tx.commit().await.map_err(internal)?;
+    .await?;
+    tx.commit().await?;
     Ok(id)
 }
 
 /// [`JOB_SCHEDULE`]: if the schedule still exists and is due at `at_us`, creates its report
 /// (data window: the period before `at`) and moves the schedule on by its period.
-pub async fn schedule_tick(store: &Store, schedule_id: &str, at_us: i64) -> Result<(), ApiError> {
-    let mut tx = store.begin().await.map_err(internal)?;
-    let Some(s) = tx.get_schedule(schedule_id).await.map_err(internal)? else {
+pub async fn schedule_tick(store: &Store, schedule_id: &str, at_us: i64) -> Result<(), Error> {
+    let mut tx = store.begin().await?;
+    let Some(s) = tx.get_schedule(schedule_id).await? else {
         return Ok(());
     };
-    let at = Timestamp::from_microsecond(at_us).map_err(internal)?;
+    let at = Timestamp::from_microsecond(at_us).map_err(Error::internal)?;
     let Some(next) = next_time(&s.period, at) else {
         return Ok(());
     };
     if !tx
         .advance_schedule(schedule_id, at_us, next.as_microsecond())
-        .await
-        .map_err(internal)?
+        .await?
     {
         // Replaced or already run.
         return Ok(());
@@ -508,8 +487,7 @@ pub async fn schedule_tick(store: &Store, schedule_id: &str, at_us: i64) -> Resu
         next.as_microsecond(),
         &json!({"scheduleId": s.id, "at": next.as_microsecond()}),
     )
-    .await
-    .map_err(internal)?;
+    .await?;
     tx.commit().await.map_err(internal)
 }
 

@@ -4,7 +4,7 @@
 //! Orders are read in keyset pages of the window's index, so memory stays bounded.
 
 use super::tsv::Tsv;
-use crate::documents::DocumentWriter;
+use crate::market::documents::DocumentWriter;
 use crate::store::reports::ReportRow;
 use crate::store::{OrderQuery, OrderRow, Store, StoreError};
 use jiff::{SignedDuration, Timestamp};

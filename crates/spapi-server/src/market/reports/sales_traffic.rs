@@ -5,7 +5,7 @@
 //! per order.
 
 use super::orders::{OrderPages, window};
-use crate::documents::DocumentWriter;
+use crate::market::documents::DocumentWriter;
 use crate::store::reports::ReportRow;
 use crate::store::{Store, StoreError};
 use jiff::Timestamp;

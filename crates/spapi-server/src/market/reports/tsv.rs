@@ -1,7 +1,7 @@
 //! Tab-separated report files as Amazon writes them: a header row of Amazon's column names,
 //! then one row per record; tabs and line breaks inside values become spaces.
 
-use crate::documents::DocumentWriter;
+use crate::market::documents::DocumentWriter;
 use crate::store::StoreError;
 
 /// Bytes buffered before they go to the document writer.

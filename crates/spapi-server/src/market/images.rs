@@ -13,14 +13,11 @@
 //!
 //! The picture is made up, the same for the same id: a plain colour derived from the ASIN
 //! with a simple pattern per variant, at the size the catalog record gives the variant. Sizes
-//! are capped at [`MAX_SIDE`], so no id makes spapi allocate a large picture, and encoding
-//! runs on a blocking thread.
+//! are capped at [`MAX_SIDE`], so no id makes spapi allocate a large picture. `http::images`
+//! serves them, encoding on a blocking thread.
 
+use crate::error::Result;
 use crate::store::Store;
-use axum::Router;
-use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -28,8 +25,6 @@ use sha2::{Digest, Sha256};
 pub const PATH_PREFIX: &str = "/spapi-images";
 /// The largest side of a served image, px (Amazon's large MAIN variant is 1000 px or so).
 pub const MAX_SIDE: u32 = 1000;
-/// Images are immutable for their id: clients and proxies may keep them for a year.
-const CACHE_CONTROL: &str = "public, max-age=31536000, immutable";
 
 /// The host-relative link of an item's image variant (`/spapi-images/B0ABCDEFGH.MAIN.jpg`).
 pub fn image_path(asin: &str, variant: &str) -> String {
@@ -182,77 +177,30 @@ fn stored_variant(images: &Value, variant: &str) -> Option<(u64, u64)> {
     })
 }
 
-/// The routes of image links (merge into the app; outside the SP-API pipeline).
-pub fn routes(store: Store) -> Router {
-    Router::new()
-        .route(
-            &format!("{PATH_PREFIX}/{{file}}"),
-            axum::routing::get(get_image),
-        )
-        .with_state(store)
-}
-
-fn not_found() -> Response {
-    (
-        StatusCode::NOT_FOUND,
-        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        "No such image.\n",
-    )
-        .into_response()
-}
-
-async fn get_image(
-    State(store): State<Store>,
-    file: Result<Path<String>, axum::extract::rejection::PathRejection>,
-) -> Response {
-    // A name that is not even UTF-8 is no image either.
-    let Ok(Path(file)) = file else {
-        return not_found();
+/// The image a file name asks for, at the size it is served: `(asin, variant, width, height)`,
+/// or `None` when the item, the variant or the size does not exist.
+pub async fn find(store: &Store, file: &str) -> Result<Option<(String, String, u32, u32)>> {
+    let Some((asin, variant, side)) = parse_file_name(file) else {
+        return Ok(None);
     };
-    let Some((asin, variant, side)) = parse_file_name(&file) else {
-        return not_found();
-    };
-    let item = match store.get_catalog_item(asin).await {
-        Ok(Some(item)) => item,
-        Ok(None) => return not_found(),
-        Err(e) => {
-            tracing::warn!(error = %e, "reading a catalog item for its image failed");
-            return (StatusCode::SERVICE_UNAVAILABLE, "Try again.\n").into_response();
-        }
+    let Some(item) = store.get_catalog_item(asin).await? else {
+        return Ok(None);
     };
     let fallback;
     let images = match item.doc.get("images") {
         Some(i) => i,
         None => {
-            fallback = crate::market::catalog::images_for(asin);
+            fallback = super::catalog::images_for(asin);
             &fallback
         }
     };
     let Some((width, height)) = stored_variant(images, variant) else {
-        return not_found();
+        return Ok(None);
     };
-    let Some((w, h)) = served_size(width, height, side) else {
-        return not_found();
-    };
-    let (asin, variant) = (asin.to_string(), variant.to_string());
-    let jpeg = tokio::task::spawn_blocking(move || render_jpeg(&asin, &variant, w, h)).await;
-    match jpeg {
-        Ok(Some(bytes)) => {
-            let mut resp = bytes.into_response();
-            let headers = resp.headers_mut();
-            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg"));
-            headers.insert(
-                header::CACHE_CONTROL,
-                HeaderValue::from_static(CACHE_CONTROL),
-            );
-            resp
-        }
-        _ => (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "The image could not be made.\n",
-        )
-            .into_response(),
-    }
+    Ok(
+        served_size(width, height, side)
+            .map(|(w, h)| (asin.to_string(), variant.to_string(), w, h)),
+    )
 }
 
 #[cfg(test)]
