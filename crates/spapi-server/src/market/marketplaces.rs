@@ -283,6 +283,50 @@ pub fn marketplace(id: &str) -> Option<&'static Marketplace> {
     MARKETPLACES.iter().find(|m| m.id == id)
 }
 
+/// Checks that `ids` (parameter `field`) is not empty and names only marketplaces SP-API
+/// knows; 400 `InvalidInput` naming the parameter otherwise. For operations that take any
+/// marketplace (catalog, product types).
+pub fn check_known(field: &str, ids: &[String]) -> crate::error::Result<()> {
+    use crate::error::Error;
+    if ids.is_empty() {
+        return Err(Error::invalid_parameter(
+            field,
+            "at least one marketplace id is required",
+        ));
+    }
+    for id in ids {
+        if marketplace(id).is_none() {
+            return Err(Error::invalid_parameter(
+                field,
+                format!("'{id}' is not a valid marketplace id"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Checks that `ids` is not empty and names only marketplaces the calling seller participates
+/// in; 400 `InvalidInput` otherwise. For operations on the seller's own data (reports, feeds).
+pub fn check_participating(
+    caller: &crate::auth::Caller,
+    ids: &[String],
+) -> crate::error::Result<()> {
+    use crate::error::Error;
+    if ids.is_empty() {
+        return Err(Error::invalid_input(
+            "marketplaceIds must name at least one marketplace.",
+        ));
+    }
+    for id in ids {
+        if !caller.marketplace_ids.contains(id) {
+            return Err(Error::invalid_input(format!(
+                "Invalid marketplaceId {id}: the seller does not participate in it."
+            )));
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

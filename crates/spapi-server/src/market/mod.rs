@@ -10,6 +10,7 @@ pub mod marketplaces;
 pub mod money;
 pub mod offers;
 pub mod orders;
+pub mod paging;
 pub mod product_types;
 pub mod reports;
 pub mod restrictions;
