@@ -8,6 +8,7 @@ pub mod images;
 pub mod listings;
 pub mod marketplaces;
 pub mod money;
+pub mod notifications;
 pub mod offers;
 pub mod orders;
 pub mod paging;
