@@ -293,14 +293,24 @@ fn modules_only_use_lower_layers() {
             }
         }
     }
-    assert!(problems.is_empty(), "layering broken:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "layering broken:\n{}",
+        problems.join("\n")
+    );
 }
 
 #[test]
 fn the_world_never_names_http() {
     let mut problems = Vec::new();
     for s in sources().iter().filter(|s| s.module == "market") {
-        for word in ["crate::http", "axum", "ApiError", "StatusCode", "IntoResponse"] {
+        for word in [
+            "crate::http",
+            "axum",
+            "ApiError",
+            "StatusCode",
+            "IntoResponse",
+        ] {
             if has_token(&s.code, word) {
                 problems.push(format!("{} names `{word}`", s.rel.display()));
             }
@@ -333,7 +343,9 @@ fn bindings_never_call_the_store() {
 #[test]
 fn the_checker_sees_what_it_should() {
     // The scanner itself: grouped imports, comments and strings.
-    let uses = crate_uses("use crate::{market::orders, store::{Store, StoreTx}, time};\nlet x = crate::http::x;");
+    let uses = crate_uses(
+        "use crate::{market::orders, store::{Store, StoreTx}, time};\nlet x = crate::http::x;",
+    );
     assert_eq!(
         uses.into_iter().collect::<Vec<_>>(),
         ["http", "market", "store", "time"]
@@ -347,5 +359,8 @@ fn the_checker_sees_what_it_should() {
         code_of(r#"let u = "http://x"; // crate::http"#),
         r#"let u = ""; "#
     );
-    assert_eq!(code_of("let q = '\"'; /* axum */ let s = \"<StatusCode>\";"), "let q = ' ';  let s = \"\";");
+    assert_eq!(
+        code_of("let q = '\"'; /* axum */ let s = \"<StatusCode>\";"),
+        "let q = ' ';  let s = \"\";"
+    );
 }
