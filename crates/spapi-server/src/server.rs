@@ -111,8 +111,7 @@ pub fn apis_at(auth: &Auth, router: &Arc<Router>, docs: &Documents, public_base:
             store.clone(),
         )),
         notifications_v1: Arc::new(crate::apis::notifications::Notifications::new(
-            store.clone(),
-            clock.clone(),
+            crate::market::notifications::Notifications::new(store.clone(), clock.clone()),
         )),
         orders_v0: Arc::new(Orders::new(store.clone(), clock.clone())),
         sales_v1: Arc::new(Sales::new(store.clone(), clock)),

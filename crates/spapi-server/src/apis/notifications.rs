@@ -2,11 +2,10 @@
 //! seller, application, notification type and payload version). The rules are
 //! `market::notifications`; delivery is the notifier's.
 
-use crate::clock::Clock;
 use crate::error::Error;
 use crate::generated::notifications_v1::NotificationsV1Api;
 use crate::http::{ApiError, RequestContext};
-use crate::market::notifications::{self, WorldHandle};
+use crate::market::notifications;
 use axum::http::StatusCode;
 use spapi_model::notifications_v1 as m;
 
@@ -16,11 +15,9 @@ pub struct Notifications {
 }
 
 impl Notifications {
-    /// Notifications of the world `world`, on `clock`.
-    pub fn new(world: WorldHandle, clock: Clock) -> Self {
-        Notifications {
-            world: notifications::Notifications::new(world, clock),
-        }
+    /// The API over the world's notification rules.
+    pub fn new(world: notifications::Notifications) -> Self {
+        Notifications { world }
     }
 }
 

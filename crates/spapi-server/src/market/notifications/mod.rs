@@ -17,9 +17,6 @@ use spapi_model::notifications_v1 as m;
 use std::sync::OnceLock;
 use types::{TypeInfo, type_info};
 
-/// The handle of the seller world a [`Notifications`] service runs on.
-pub type WorldHandle = Store;
-
 /// The Notifications service over the seller world: destinations, subscriptions and test
 /// notifications, answered as the Notifications API's documents.
 #[derive(Debug, Clone)]
@@ -237,7 +234,7 @@ fn check_directive(notification_type: &str, d: &m::ProcessingDirective) -> Resul
 
 impl Notifications {
     /// Notifications of the world in `store`, on `clock`.
-    pub fn new(store: WorldHandle, clock: Clock) -> Self {
+    pub fn new(store: Store, clock: Clock) -> Self {
         Notifications { store, clock }
     }
 
