@@ -114,6 +114,15 @@ pub fn apis_at(auth: &Auth, router: &Arc<Router>, docs: &Documents, public_base:
             crate::market::notifications::Notifications::new(store.clone(), clock.clone()),
         )),
         orders_v0: Arc::new(Orders::new(store.clone(), clock.clone())),
+        product_fees_v0: Arc::new(crate::apis::product_fees::ProductFees::new(
+            crate::market::fees::FeeService::new(store.clone(), clock.clone()),
+        )),
+        product_pricing_v0: Arc::new(crate::apis::pricing_v0::PricingV0::new(
+            crate::market::pricing::PricingService::new(store.clone(), clock.clone()),
+        )),
+        product_pricing_2022_05_01: Arc::new(crate::apis::pricing_2022::Pricing2022::new(
+            crate::market::pricing::PricingService::new(store.clone(), clock.clone()),
+        )),
         sales_v1: Arc::new(Sales::new(store.clone(), clock)),
         sellers_v1: Arc::new(Sellers::new(store)),
         tokens_2021_03_01: Arc::new(Tokens::new(auth.clone(), router.clone())),
