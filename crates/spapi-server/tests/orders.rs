@@ -8,6 +8,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 use spapi_server::ServerConfig;
 use spapi_server::clock::Clock;
+use spapi_server::market::paging::UNDECODABLE;
 use spapi_server::store::StoreConfig;
 
 const ORDERS: &str = "models/orders-api-model/ordersV0.json";
@@ -154,19 +155,26 @@ async fn get_orders_pages_through_the_window_in_order() {
     assert_eq!(seen, sorted, "ascending purchase date");
     let ids: std::collections::BTreeSet<_> = seen.iter().map(|s| &s.1).collect();
     assert_eq!(ids.len(), seen.len(), "no order twice");
-    // A token with other filters is refused.
+    // With a NextToken the token's search is used: other filters sent with it are ignored,
+    // as Amazon does.
     let (_, first) = api.get(base).await;
     let token = first["payload"]["NextToken"].as_str().unwrap();
-    let (status, body) = api
+    let (status, same) = api
+        .get(&format!("{base}&NextToken={}", urlencode(token)))
+        .await;
+    assert_eq!(status, 200, "{same}");
+    let (status, other) = api
         .get(&format!(
             "{base}&OrderStatuses=Shipped&NextToken={}",
             urlencode(token)
         ))
         .await;
-    assert_eq!(status, 400, "{body}");
-    conforms(ORDERS, "getOrders", 400, &body);
-    let (status, _) = api.get(&format!("{base}&NextToken=garbage")).await;
+    assert_eq!(status, 200, "{other}");
+    assert_eq!(other, same);
+    let (status, body) = api.get(&format!("{base}&NextToken=garbage")).await;
     assert_eq!(status, 400);
+    assert_eq!(body["errors"][0]["message"], UNDECODABLE, "{body}");
+    conforms(ORDERS, "getOrders", 400, &body);
 }
 
 fn urlencode(s: &str) -> String {
@@ -834,6 +842,146 @@ async fn a_next_token_keeps_its_window_while_the_clock_runs() {
     assert_eq!(status, 200, "{second}");
     assert_eq!(second["payload"]["CreatedBefore"], end.as_str());
     conforms(ORDERS, "getOrders", 200, &second);
+}
+
+/// The ids of a getOrders search page by page from `first` (a query), each page checked
+/// against the model and against `window_end` (its `CreatedBefore`); `next` makes the query of
+/// the page after a NextToken. Returns the ids in the order served and the NextTokens.
+async fn page_through(
+    api: &Api<'_>,
+    first: &str,
+    next: impl Fn(&str) -> String,
+) -> (Vec<String>, Vec<String>) {
+    let mut ids = Vec::new();
+    let mut tokens: Vec<String> = Vec::new();
+    let mut url = format!("/orders/v0/orders?{first}");
+    let mut end: Option<Value> = None;
+    loop {
+        let (status, body) = api.get(&url).await;
+        assert_eq!(status, 200, "{url}: {body}");
+        conforms(ORDERS, "getOrders", 200, &body);
+        let window_end = body["payload"]["CreatedBefore"].clone();
+        assert!(window_end.is_string(), "{body}");
+        assert_eq!(end.get_or_insert(window_end.clone()), &window_end);
+        ids.extend(
+            orders_of(&body)
+                .iter()
+                .map(|o| o["AmazonOrderId"].as_str().unwrap().to_string()),
+        );
+        match body["payload"]["NextToken"].as_str() {
+            Some(t) => {
+                assert!(
+                    t.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(&b)),
+                    "a standard base64 token: {t}"
+                );
+                url = format!("/orders/v0/orders?{}", next(t));
+                tokens.push(t.to_string());
+            }
+            None => return (ids, tokens),
+        }
+        assert!(tokens.len() < 200, "no end to the pages");
+    }
+}
+
+/// getOrders paging: the NextToken carries the whole search, so MarketplaceIds and the token
+/// alone give the next page; filters sent again with it are ignored; a token that does not
+/// arrive as it was sent is 400 with Amazon's message.
+async fn next_token_scenario(config: ServerConfig) {
+    let (w, token) = world_with_history(config).await;
+    let api = Api { w: &w, token };
+    let search = "MarketplaceIds=ATVPDKIKX0DER&CreatedAfter=2025-05-01T00:00:00Z&OrderStatuses=Shipped,Unshipped,Canceled";
+    // The whole search in pages of 100, filters sent again with every token.
+    let expected: Vec<String> = all_orders(&api, search)
+        .await
+        .iter()
+        .map(|o| o["AmazonOrderId"].as_str().unwrap().to_string())
+        .collect();
+    assert!(expected.len() > 30, "{} orders", expected.len());
+
+    // The token alone (with the MarketplaceIds the model requires): every order once, in
+    // order, in pages of the first request's size, in the first request's window.
+    let first = format!("{search}&MaxResultsPerPage=10");
+    let (alone, tokens) = page_through(&api, &first, |t| {
+        format!("MarketplaceIds=ATVPDKIKX0DER&NextToken={}", urlencode(t))
+    })
+    .await;
+    assert!(tokens.len() >= 3, "{} pages", tokens.len() + 1);
+    assert_eq!(alone, expected);
+
+    // The filters sent again with the token: the same pages.
+    let (resent, resent_tokens) = page_through(&api, &first, |t| {
+        format!("{first}&NextToken={}", urlencode(t))
+    })
+    .await;
+    assert_eq!(resent, expected);
+    assert_eq!(resent_tokens, tokens);
+
+    // Other filters sent with the token are ignored: the token's search is used.
+    let (status, alone_page) = api
+        .get(&format!(
+            "/orders/v0/orders?MarketplaceIds=ATVPDKIKX0DER&NextToken={}",
+            urlencode(&tokens[0])
+        ))
+        .await;
+    assert_eq!(status, 200, "{alone_page}");
+    let (status, other_page) = api
+        .get(&format!(
+            "/orders/v0/orders?MarketplaceIds=ATVPDKIKX0DER&CreatedAfter=2025-05-30T00:00:00Z&OrderStatuses=Pending&MaxResultsPerPage=1&NextToken={}",
+            urlencode(&tokens[0])
+        ))
+        .await;
+    assert_eq!(status, 200, "{other_page}");
+    assert_eq!(other_page, alone_page);
+    assert_eq!(orders_of(&other_page).len(), 10);
+
+    let undecodable = |status: u16, body: &Value| {
+        assert_eq!(status, 400, "{body}");
+        assert_eq!(body["errors"][0]["code"], "InvalidInput", "{body}");
+        assert_eq!(body["errors"][0]["message"], UNDECODABLE, "{body}");
+        conforms(ORDERS, "getOrders", 400, body);
+    };
+    // A truncated token.
+    let t = &tokens[0];
+    let (status, body) = api
+        .get(&format!(
+            "/orders/v0/orders?MarketplaceIds=ATVPDKIKX0DER&NextToken={}",
+            urlencode(&t[..t.len() - 6])
+        ))
+        .await;
+    undecodable(status, &body);
+    // A token with a `+` sent without URL-encoding: the `+` arrives as a space, as it would
+    // at Amazon.
+    let plus = tokens
+        .iter()
+        .find(|t| t.contains('+'))
+        .expect("a token with a '+'");
+    let raw = urlencode(plus).replace("%2B", "+");
+    let (status, body) = api
+        .get(&format!(
+            "/orders/v0/orders?MarketplaceIds=ATVPDKIKX0DER&NextToken={raw}"
+        ))
+        .await;
+    undecodable(status, &body);
+    let (status, body) = api
+        .get(&format!(
+            "/orders/v0/orders?MarketplaceIds=ATVPDKIKX0DER&NextToken={}",
+            urlencode(plus)
+        ))
+        .await;
+    assert_eq!(status, 200, "the same token, encoded: {body}");
+}
+
+#[tokio::test]
+async fn next_token_carries_the_search_on_sqlite() {
+    next_token_scenario(frozen(StoreConfig::SqliteMemory)).await;
+}
+
+#[tokio::test]
+async fn next_token_carries_the_search_on_postgres() {
+    if let Some(url) = common::postgres_database().await {
+        next_token_scenario(frozen(StoreConfig::Postgres(url))).await;
+    }
 }
 
 #[tokio::test]

@@ -1,22 +1,24 @@
-//! Sales v1.
+//! Sales v1: getOrderMetrics, answered from the world's orders.
 
 use crate::clock::Clock;
 use crate::generated::sales_v1::SalesV1Api;
 use crate::http::{ApiError, RequestContext};
-use crate::market::{money, sales};
-use crate::store::Store;
+use crate::market::orders::OrderBook;
 use spapi_model::sales_v1 as m;
 
-/// Sales metrics over the world's orders.
+/// Sales metrics over a world's orders.
 pub struct Sales {
-    store: Store,
+    book: OrderBook,
     clock: Clock,
 }
 
 impl Sales {
-    /// Sales of the world in `store`.
-    pub fn new(store: Store, clock: Clock) -> Self {
-        Sales { store, clock }
+    /// Sales of the world whose handle is `world`, on its `clock`.
+    pub fn new(world: impl Into<OrderBook>, clock: Clock) -> Self {
+        Sales {
+            book: world.into(),
+            clock,
+        }
     }
 }
 
@@ -31,40 +33,12 @@ impl SalesV1Api for Sales {
         ctx: &RequestContext,
         params: m::params::GetOrderMetrics,
     ) -> Result<m::GetOrderMetricsResponse, ApiError> {
-        let seller = ctx
-            .caller
-            .selling_partner_id
-            .as_deref()
-            .ok_or_else(ApiError::unauthorized)?;
-        let (buckets, currency) = sales::order_metrics(
-            &self.store,
-            seller,
-            &ctx.caller.marketplace_ids,
-            self.clock.now(),
-            &params,
-        )
-        .await?;
-        let money = |minor: i64| m::Money {
-            currency_code: currency.to_string(),
-            amount: money::format(minor, currency),
-        };
-        let list = buckets
-            .into_iter()
-            .map(|b| m::OrderMetricsInterval {
-                interval: b.interval,
-                unit_count: b.units,
-                order_item_count: b.items,
-                order_count: b.orders,
-                average_unit_price: money(if b.units > 0 {
-                    b.sales_minor / b.units
-                } else {
-                    0
-                }),
-                total_sales: money(b.sales_minor),
-            })
-            .collect();
+        let intervals = self
+            .book
+            .get_order_metrics(&ctx.caller, self.clock.now(), &params)
+            .await?;
         Ok(m::GetOrderMetricsResponse {
-            payload: Some(list),
+            payload: Some(intervals),
             errors: None,
         })
     }

@@ -8,11 +8,13 @@
 use super::marketplaces::marketplace;
 use super::money;
 use super::orders::order_items;
-use crate::error::Error;
+use crate::auth::Caller;
+use crate::error::{Error, Result};
 use crate::store::{OrderQuery, Store};
 use jiff::civil::Weekday;
 use jiff::tz::TimeZone;
 use jiff::{Span, Timestamp, ZonedDateTime as Zoned};
+use spapi_model::sales_v1 as m;
 
 /// One bucket of metrics.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,7 +32,7 @@ pub struct Bucket {
 }
 
 /// The request, as the binding parsed it.
-pub type Params = spapi_model::sales_v1::params::GetOrderMetrics;
+pub type Params = m::params::GetOrderMetrics;
 
 fn bad(field: &str, details: impl Into<String>) -> Error {
     Error::invalid_parameter(field, details)
@@ -38,7 +40,7 @@ fn bad(field: &str, details: impl Into<String>) -> Error {
 
 /// Parses `start--end` (absolute times with `Z` or an offset); returns the instants and the
 /// offset written on the start.
-fn parse_interval(s: &str) -> Result<(Timestamp, Timestamp, String), Error> {
+fn parse_interval(s: &str) -> Result<(Timestamp, Timestamp, String)> {
     let invalid = || {
         bad(
             "interval",
@@ -79,7 +81,7 @@ fn fmt_bound(z: &Zoned) -> String {
 }
 
 /// The start of the bucket that holds `z`.
-fn floor(z: &Zoned, granularity: &str, first_day: Weekday) -> Result<Zoned, Error> {
+fn floor(z: &Zoned, granularity: &str, first_day: Weekday) -> Result<Zoned> {
     let day = z.start_of_day().map_err(Error::internal)?;
     Ok(match granularity {
         "Hour" => z
@@ -111,14 +113,48 @@ fn step(granularity: &str) -> Span {
     }
 }
 
-/// Computes the metrics for the caller's seller.
-pub async fn order_metrics(
+/// `getOrderMetrics` for the caller's seller: one interval of the model per bucket, with
+/// money in the marketplace's currency.
+pub async fn get_order_metrics(
+    store: &Store,
+    caller: &Caller,
+    now: Timestamp,
+    p: &Params,
+) -> Result<Vec<m::OrderMetricsInterval>> {
+    let seller = caller
+        .selling_partner_id
+        .as_deref()
+        .ok_or_else(Error::forbidden)?;
+    let (buckets, currency) = order_metrics(store, seller, &caller.marketplace_ids, now, p).await?;
+    let money = |minor: i64| m::Money {
+        currency_code: currency.to_string(),
+        amount: money::format(minor, currency),
+    };
+    Ok(buckets
+        .into_iter()
+        .map(|b| m::OrderMetricsInterval {
+            interval: b.interval,
+            unit_count: b.units,
+            order_item_count: b.items,
+            order_count: b.orders,
+            average_unit_price: money(if b.units > 0 {
+                b.sales_minor / b.units
+            } else {
+                0
+            }),
+            total_sales: money(b.sales_minor),
+        })
+        .collect())
+}
+
+/// The metrics of `seller_id`'s orders in buckets, and the marketplace's currency.
+async fn order_metrics(
     store: &Store,
     seller_id: &str,
     seller_marketplaces: &[String],
     now: Timestamp,
     p: &Params,
-) -> Result<(Vec<Bucket>, &'static str), Error> {
+) -> Result<(Vec<Bucket>, &'static str)> {
     if p.marketplace_ids.len() != 1 {
         return Err(bad(
             "marketplaceIds",
