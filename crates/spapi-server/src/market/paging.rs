@@ -30,10 +30,10 @@ pub fn encode_token<T: Serialize>(state: &T) -> String {
     STANDARD.encode(raw)
 }
 
-/// The page state of a token that parameter `field` carried; 400 `InvalidInput` with Amazon's
-/// message when it is not a token spapi made for this kind of page.
-pub fn decode_token<T: DeserializeOwned>(token: &str, field: &str) -> Result<T> {
-    let bad = || Error::invalid_parameter(field, UNDECODABLE);
+/// The page state of a token; 400 `InvalidInput` with Amazon's message (in `message`, as
+/// Amazon answers it) when it is not a token spapi made for this kind of page.
+pub fn decode_token<T: DeserializeOwned>(token: &str) -> Result<T> {
+    let bad = || Error::invalid_input(UNDECODABLE);
     if token.len() > MAX_TOKEN_LEN {
         return Err(bad());
     }
@@ -66,16 +66,16 @@ mod tests {
         };
         let t = encode_token(&p);
         assert!(t.len().is_multiple_of(4));
-        assert_eq!(decode_token::<Page>(&t, "NextToken").unwrap(), p);
+        assert_eq!(decode_token::<Page>(&t).unwrap(), p);
         // Truncated, mangled (a `+` turned into a space by a missing URL-encoding), foreign.
         let spaced = t.replace(['+', '/'], " ");
         for bad in [&t[..t.len() - 4], "abc", "", "not base64!", &spaced] {
             if bad == t {
                 continue;
             }
-            let e = decode_token::<Page>(bad, "NextToken").unwrap_err();
+            let e = decode_token::<Page>(bad).unwrap_err();
             assert!(
-                matches!(&e, Error::InvalidParameter { field, details } if field == "NextToken" && details == UNDECODABLE),
+                matches!(&e, Error::Invalid(message) if message == UNDECODABLE),
                 "{bad:?}: {e:?}"
             );
         }

@@ -274,12 +274,9 @@ pub async fn get_orders(
         .ok_or_else(Error::forbidden)?;
     let search = match p.next_token.as_deref() {
         Some(token) => {
-            // Amazon puts its message for an unreadable token in `message` (not in the
-            // details of a "Missing or invalid request parameters" error).
-            let undecodable = || Error::invalid_input(UNDECODABLE);
-            let search: Search = decode_token(token, "NextToken").map_err(|_| undecodable())?;
+            let search: Search = decode_token(token)?;
             if !(1..=MAX_RESULTS_PER_PAGE).contains(&i64::from(search.limit)) {
-                return Err(undecodable());
+                return Err(Error::invalid_input(UNDECODABLE));
             }
             // A token is not bound to a seller: its marketplaces must be the caller's too.
             check_marketplaces(caller, &search.marketplace_ids)?;
