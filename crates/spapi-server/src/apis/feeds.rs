@@ -8,7 +8,7 @@ use crate::market::documents::{Documents, UrlOp, new_document_id};
 use crate::market::feeds;
 use crate::store::Store;
 use crate::store::documents::DocumentRow;
-use crate::store::reports::{FeedRow, feed_public_id, feed_store_id};
+use crate::store::feeds::{FeedRow, feed_public_id, feed_store_id};
 use serde_json::json;
 use spapi_model::feeds_2021_06_30 as m;
 
