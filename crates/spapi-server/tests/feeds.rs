@@ -464,3 +464,99 @@ async fn feeds_run_the_same_on_postgresql() {
     assert_eq!(report["summary"]["messagesAccepted"], 1, "{report:#}");
     assert_eq!(listing(&sp.listings().await, sa).unwrap()["quantity"], 5);
 }
+
+/// getFeeds with `query`: its status and the page's feed ids, next token and body.
+async fn feeds_page(sp: &Sp, query: &str) -> (u16, Vec<String>, Option<String>, Value) {
+    let (status, b) = sp
+        .call(
+            Method::GET,
+            &format!("/feeds/2021-06-30/feeds?{query}"),
+            None,
+            FEEDS,
+            "getFeeds",
+        )
+        .await;
+    let ids = b["feeds"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|f| f["feedId"].as_str().unwrap().to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    let next = b["nextToken"].as_str().map(String::from);
+    (status, ids, next, b)
+}
+
+fn urlencode(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+#[tokio::test]
+async fn a_next_token_pages_alone_or_with_the_filters_sent_again() {
+    let sp = Sp::start().await;
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        let doc = upload(&sp, "text/xml", b"<AmazonEnvelope/>".to_vec()).await;
+        ids.push(create_feed(&sp, "POST_PRODUCT_PRICING_DATA", &doc).await);
+    }
+    ids.reverse();
+    let filters = "feedTypes=POST_PRODUCT_PRICING_DATA,JSON_LISTINGS_FEED&pageSize=2";
+    let (status, first, token, _) = feeds_page(&sp, filters).await;
+    assert_eq!(status, 200);
+    assert_eq!(first, ids[..2]);
+    let token = token.expect("a second page");
+    // The token alone carries the filters and the page size.
+    let alone = format!("nextToken={}", urlencode(&token));
+    let (status, second, next, _) = feeds_page(&sp, &alone).await;
+    assert_eq!(status, 200);
+    assert_eq!(second, ids[2..]);
+    assert!(next.is_none());
+    // Filters sent again with the token, the same or others, are ignored.
+    for resent in [
+        format!("{filters}&{alone}"),
+        format!("feedTypes=JSON_LISTINGS_FEED&pageSize=1&{alone}"),
+    ] {
+        let (status, again, again_next, _) = feeds_page(&sp, &resent).await;
+        assert_eq!(status, 200, "{resent}");
+        assert_eq!((&again, &again_next), (&second, &next), "{resent}");
+    }
+    // A truncated token is Amazon's undecodable token.
+    let truncated = format!("nextToken={}", urlencode(&token[..token.len() - 6]));
+    let (status, _, _, body) = feeds_page(&sp, &truncated).await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["errors"][0]["code"], "InvalidInput");
+    assert_eq!(
+        body["errors"][0]["details"],
+        spapi_server::market::paging::UNDECODABLE
+    );
+    // A getReports token is not a getFeeds token.
+    for _ in 0..2 {
+        let (status, b) = sp
+            .call(
+                Method::POST,
+                "/reports/2021-06-30/reports",
+                Some(json!({"reportType": "GET_AFN_INVENTORY_DATA", "marketplaceIds": [US]})),
+                REPORTS,
+                "createReport",
+            )
+            .await;
+        assert_eq!(status, 202, "{b}");
+    }
+    let (_, reports) = sp
+        .call(
+            Method::GET,
+            "/reports/2021-06-30/reports?reportTypes=GET_AFN_INVENTORY_DATA&pageSize=1",
+            None,
+            REPORTS,
+            "getReports",
+        )
+        .await;
+    let foreign = reports["nextToken"].as_str().expect("a second page");
+    let (status, _, _, body) = feeds_page(&sp, &format!("nextToken={}", urlencode(foreign))).await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(
+        body["errors"][0]["details"],
+        spapi_server::market::paging::UNDECODABLE
+    );
+}

@@ -488,6 +488,78 @@ async fn get_reports_filters_and_pages_newest_first() {
     assert!(b["reports"].as_array().unwrap().is_empty());
 }
 
+/// getReports with `query`: its status and the page's report ids, next token and body.
+async fn reports_page(sp: &Sp, query: &str) -> (u16, Vec<String>, Option<String>, Value) {
+    let (status, b) = sp
+        .call(
+            Method::GET,
+            &format!("/reports/2021-06-30/reports?{query}"),
+            None,
+            REPORTS,
+            "getReports",
+        )
+        .await;
+    let ids = b["reports"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|r| r["reportId"].as_str().unwrap().to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    let next = b["nextToken"].as_str().map(String::from);
+    (status, ids, next, b)
+}
+
+#[tokio::test]
+async fn a_next_token_pages_alone_or_with_the_filters_sent_again() {
+    let sp = Sp::start().await;
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        let t = if i % 2 == 0 {
+            "GET_AFN_INVENTORY_DATA"
+        } else {
+            "GET_FLAT_FILE_OPEN_LISTINGS_DATA"
+        };
+        ids.push(create(&sp, json!({"reportType": t, "marketplaceIds": [US]})).await);
+    }
+    ids.reverse();
+    let filters = "reportTypes=GET_AFN_INVENTORY_DATA,GET_FLAT_FILE_OPEN_LISTINGS_DATA&pageSize=2";
+    let (status, first, token, _) = reports_page(&sp, filters).await;
+    assert_eq!(status, 200);
+    assert_eq!(first, ids[..2]);
+    let token = token.expect("a second page");
+    // The token alone: it carries the filters and the page size (Amazon ignores the other
+    // parameters when nextToken is given).
+    let alone = format!("nextToken={}", urlencode(&token));
+    let (status, second, next, _) = reports_page(&sp, &alone).await;
+    assert_eq!(status, 200);
+    assert_eq!(second, ids[2..4]);
+    // The same filters sent again, or others: accepted and ignored.
+    for resent in [
+        format!("{filters}&{alone}"),
+        format!("reportTypes=GET_AFN_INVENTORY_DATA&pageSize=5&{alone}"),
+    ] {
+        let (status, again, again_next, _) = reports_page(&sp, &resent).await;
+        assert_eq!(status, 200, "{resent}");
+        assert_eq!((&again, &again_next), (&second, &next), "{resent}");
+    }
+    let (status, last, none, _) =
+        reports_page(&sp, &format!("nextToken={}", urlencode(&next.unwrap()))).await;
+    assert_eq!(status, 200);
+    assert_eq!(last, ids[4..]);
+    assert!(none.is_none());
+    // A truncated token is Amazon's undecodable token.
+    let truncated = format!("nextToken={}", urlencode(&token[..token.len() - 6]));
+    let (status, _, _, body) = reports_page(&sp, &truncated).await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["errors"][0]["code"], "InvalidInput");
+    assert_eq!(
+        body["errors"][0]["details"],
+        spapi_server::market::paging::UNDECODABLE
+    );
+}
+
 fn urlencode(s: &str) -> String {
     percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
 }

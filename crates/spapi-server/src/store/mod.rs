@@ -27,6 +27,7 @@ mod catalog;
 mod conn;
 pub mod documents;
 mod error;
+pub mod feeds;
 mod jobs;
 mod meta;
 mod migrate;

@@ -1,5 +1,6 @@
-//! `reports`, `report_schedules` and `feeds`: the asynchronous jobs of the Reports and Feeds
-//! APIs. Their processing runs as `jobs` rows; these tables hold what the APIs show.
+//! `reports` and `report_schedules`: the Reports API's jobs as the API shows them. Their
+//! processing runs as `jobs` rows. The state machine ([`Processing`], [`StoreTx::transition`])
+//! and the getReports / getFeeds search ([`JobQuery`]) serve `feeds` ([`super::feeds`]) too.
 
 use serde_json::Value;
 use sqlx::AssertSqlSafe;
@@ -20,21 +21,7 @@ pub fn report_store_id(public: &str) -> Option<i64> {
         .filter(|n| *n > 0)
 }
 
-/// The public feedId of store id `id`.
-pub fn feed_public_id(id: i64) -> String {
-    (51_000_000_000 + id).to_string()
-}
-
-/// The store id of a public feedId.
-pub fn feed_store_id(public: &str) -> Option<i64> {
-    public
-        .parse::<i64>()
-        .ok()
-        .map(|n| n - 51_000_000_000)
-        .filter(|n| *n > 0)
-}
-
-/// A row of `reports` (or, with the feed columns in the same places, of `feeds`).
+/// A row of `reports`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReportRow {
     /// Store id ([`report_public_id`] gives the reportId).
@@ -63,33 +50,6 @@ pub struct ReportRow {
     pub processing_end_us: Option<i64>,
     /// The report document (DONE) or error document (FATAL).
     pub document_id: Option<String>,
-}
-
-/// A row of `feeds`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FeedRow {
-    /// Store id ([`feed_public_id`] gives the feedId).
-    pub id: i64,
-    /// The seller.
-    pub seller_id: String,
-    /// `JSON_LISTINGS_FEED`, `POST_...`.
-    pub feed_type: String,
-    /// Marketplaces.
-    pub marketplace_ids: Vec<String>,
-    /// `feedOptions`.
-    pub options: Option<Value>,
-    /// The uploaded feed document.
-    pub input_document_id: String,
-    /// `IN_QUEUE`, `IN_PROGRESS`, `DONE`, `CANCELLED`, `FATAL`.
-    pub status: String,
-    /// Creation time, epoch µs.
-    pub created_at_us: i64,
-    /// Processing start, epoch µs.
-    pub processing_start_us: Option<i64>,
-    /// Processing end, epoch µs.
-    pub processing_end_us: Option<i64>,
-    /// The processing report.
-    pub result_document_id: Option<String>,
 }
 
 /// A row of `report_schedules`.
@@ -134,11 +94,11 @@ pub struct JobQuery {
     pub limit: u32,
 }
 
-fn json_list(s: &str) -> Result<Vec<String>, StoreError> {
+pub(super) fn json_list(s: &str) -> Result<Vec<String>, StoreError> {
     serde_json::from_str(s).map_err(|e| StoreError::Corrupt(format!("bad JSON list: {e}")))
 }
 
-fn json_opt(s: Option<String>) -> Result<Option<Value>, StoreError> {
+pub(super) fn json_opt(s: Option<String>) -> Result<Option<Value>, StoreError> {
     s.map(|s| serde_json::from_str(&s))
         .transpose()
         .map_err(|e| StoreError::Corrupt(format!("bad JSON document: {e}")))
@@ -181,39 +141,6 @@ fn report_from(t: ReportTuple) -> Result<ReportRow, StoreError> {
     })
 }
 
-type FeedTuple = (
-    i64,
-    String,
-    String,
-    String,
-    Option<String>,
-    String,
-    String,
-    i64,
-    Option<i64>,
-    Option<i64>,
-    Option<String>,
-);
-
-const FEED_COLUMNS: &str = "id, seller_id, feed_type, marketplace_ids, options, \
-    input_document_id, status, created_at, processing_start, processing_end, result_document_id";
-
-fn feed_from(t: FeedTuple) -> Result<FeedRow, StoreError> {
-    Ok(FeedRow {
-        id: t.0,
-        seller_id: t.1,
-        feed_type: t.2,
-        marketplace_ids: json_list(&t.3)?,
-        options: json_opt(t.4)?,
-        input_document_id: t.5,
-        status: t.6,
-        created_at_us: t.7,
-        processing_start_us: t.8,
-        processing_end_us: t.9,
-        result_document_id: t.10,
-    })
-}
-
 type ScheduleTuple = (
     String,
     String,
@@ -242,7 +169,12 @@ fn schedule_from(t: ScheduleTuple) -> Result<ScheduleRow, StoreError> {
 }
 
 /// The WHERE clause and binds of a [`JobQuery`] on `table` with its type column.
-fn job_query_sql(table: &str, type_col: &str, columns: &str, q: &JobQuery) -> (String, Vec<Bind>) {
+pub(super) fn job_query_sql(
+    table: &str,
+    type_col: &str,
+    columns: &str,
+    q: &JobQuery,
+) -> (String, Vec<Bind>) {
     let mut binds = vec![
         Bind::Text(q.seller_id.clone()),
         Bind::Int(q.since_us),
@@ -296,7 +228,7 @@ fn job_query_sql(table: &str, type_col: &str, columns: &str, q: &JobQuery) -> (S
     (sql, binds)
 }
 
-enum Bind {
+pub(super) enum Bind {
     Text(String),
     Int(i64),
 }
@@ -313,6 +245,7 @@ macro_rules! run_binds {
         q
     }};
 }
+pub(super) use run_binds;
 
 async fn insert_report(conn: Conn<'_>, r: &ReportRow) -> Result<i64, StoreError> {
     let mps = serde_json::to_string(&r.marketplace_ids).unwrap_or_default();
@@ -383,38 +316,6 @@ async fn transition(
     }))
 }
 
-async fn insert_feed(conn: Conn<'_>, f: &FeedRow) -> Result<i64, StoreError> {
-    let mps = serde_json::to_string(&f.marketplace_ids).unwrap_or_default();
-    let opts = f.options.as_ref().map(Value::to_string);
-    Ok(on_conn!(conn, |c| {
-        sqlx::query_scalar(
-            "INSERT INTO feeds (seller_id, feed_type, marketplace_ids, options, \
-             input_document_id, status, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-        )
-        .bind(&f.seller_id)
-        .bind(&f.feed_type)
-        .bind(&mps)
-        .bind(opts.as_deref())
-        .bind(&f.input_document_id)
-        .bind(&f.status)
-        .bind(f.created_at_us)
-        .fetch_one(c)
-        .await?
-    }))
-}
-
-async fn get_feed(conn: Conn<'_>, id: i64) -> Result<Option<FeedRow>, StoreError> {
-    let sql = format!("SELECT {FEED_COLUMNS} FROM feeds WHERE id = $1");
-    let row: Option<FeedTuple> = on_conn!(conn, |c| {
-        sqlx::query_as(AssertSqlSafe(sql))
-            .bind(id)
-            .fetch_optional(c)
-            .await?
-    });
-    row.map(feed_from).transpose()
-}
-
 async fn get_schedule(conn: Conn<'_>, id: &str) -> Result<Option<ScheduleRow>, StoreError> {
     let sql = format!("SELECT {SCHEDULE_COLUMNS} FROM report_schedules WHERE id = $1");
     let row: Option<ScheduleTuple> = on_conn!(conn, |c| {
@@ -441,22 +342,6 @@ impl Store {
                 .await?
         });
         rows.into_iter().map(report_from).collect()
-    }
-
-    /// One feed by store id.
-    pub async fn get_feed(&self, id: i64) -> Result<Option<FeedRow>, StoreError> {
-        get_feed(self.acquire().await?.conn(), id).await
-    }
-
-    /// A page of a getFeeds search, newest first.
-    pub async fn query_feeds(&self, q: &JobQuery) -> Result<Vec<FeedRow>, StoreError> {
-        let (sql, binds) = job_query_sql("feeds", "feed_type", FEED_COLUMNS, q);
-        let rows: Vec<FeedTuple> = on_conn!(self.acquire().await?.conn(), |c| {
-            run_binds!(sqlx::query_as(AssertSqlSafe(sql)), &binds)
-                .fetch_all(c)
-                .await?
-        });
-        rows.into_iter().map(feed_from).collect()
     }
 
     /// One report schedule.
@@ -541,16 +426,6 @@ impl StoreTx {
             document_id,
         )
         .await
-    }
-
-    /// Inserts a feed; returns its store id.
-    pub async fn insert_feed(&mut self, f: &FeedRow) -> Result<i64, StoreError> {
-        insert_feed(self.conn(), f).await
-    }
-
-    /// One feed, as this transaction sees it.
-    pub async fn get_feed(&mut self, id: i64) -> Result<Option<FeedRow>, StoreError> {
-        get_feed(self.conn(), id).await
     }
 
     /// One schedule, as this transaction sees it.

@@ -5,7 +5,7 @@
 
 use super::{Outcome, parse_price, save_listing};
 use crate::error::Error;
-use crate::store::reports::FeedRow;
+use crate::store::feeds::FeedRow;
 use crate::store::{ListingRow, StoreTx};
 use jiff::Timestamp;
 

@@ -6,7 +6,7 @@ use super::Outcome;
 use crate::error::Error;
 use crate::market::listings::{self, Change, Submission};
 use crate::store::StoreTx;
-use crate::store::reports::{FeedRow, feed_public_id};
+use crate::store::feeds::{FeedRow, feed_public_id};
 use jiff::Timestamp;
 use serde_json::{Map, Value, json};
 

@@ -9,18 +9,31 @@
 //! applies the feed exactly once. Each message is applied on its own: a bad message is reported
 //! and never loses the good ones. A feed that cannot be read at all ends `FATAL` (with a
 //! processing report saying why).
+//!
+//! [`Feeds`] is the API's side: the operations of Feeds 2021-06-30 for a caller, with their
+//! rules (the caller's own feeds, documents and marketplaces); getFeeds' search and paging are
+//! those of getReports ([`crate::market::reports::search`]).
 
 mod invloader;
 pub mod listings_json;
 mod xml;
 
+use crate::auth::Caller;
+use crate::clock::Clock;
 use crate::error::Error;
-use crate::market::documents::derived_document_id;
+use crate::market::documents::{Documents, UrlOp, derived_document_id, new_document_id};
+use crate::market::marketplaces::check_participating;
+use crate::market::reports::search::{self, Filters, Kind, Page};
+use crate::market::reports::{DocumentLink, seller};
 use crate::store::documents::DocumentRow;
-use crate::store::reports::{FeedRow, Processing, feed_public_id};
+use crate::store::feeds::feed_store_id;
+use crate::store::reports::Processing;
 use crate::store::{ListingRow, Store, StoreTx};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
+use spapi_model::feeds_2021_06_30 as m;
+
+pub use crate::store::feeds::{FeedRow, feed_public_id};
 
 /// Job kind: an IN_QUEUE feed starts processing.
 pub const JOB_START: &str = "feed.start";
@@ -254,4 +267,151 @@ pub async fn save_listing(
 pub fn parse_price(s: &str) -> Option<String> {
     let v: f64 = s.trim().parse().ok()?;
     (v.is_finite() && v >= 0.0).then(|| format!("{v:.2}"))
+}
+
+/// The Feeds API over the world: every operation for a caller, on the world's clock, with
+/// documents served by the document service.
+#[derive(Clone)]
+pub struct Feeds {
+    store: Store,
+    clock: Clock,
+    docs: Documents,
+}
+
+impl Feeds {
+    /// Feeds of the world in `store`, on `clock`, with documents served by `docs`.
+    pub fn new(store: Store, clock: Clock, docs: Documents) -> Self {
+        Feeds { store, clock, docs }
+    }
+
+    /// getFeeds: one page of the caller's feeds, newest first (see
+    /// [`crate::market::reports::search`]).
+    pub async fn search(&self, caller: &Caller, filters: Filters) -> Result<Page<FeedRow>, Error> {
+        let q = search::query(Kind::Feeds, seller(caller)?, filters, self.clock.now())?;
+        let store = &self.store;
+        search::page(
+            Kind::Feeds,
+            q,
+            |q| async move { store.query_feeds(&q).await },
+            |f: &FeedRow| (f.created_at_us, f.id),
+        )
+        .await
+    }
+
+    /// createFeed: a feed of the caller's over a feed document of theirs (made by
+    /// createFeedDocument), in marketplaces they sell in; its feedId.
+    pub async fn request(
+        &self,
+        caller: &Caller,
+        spec: m::CreateFeedSpecification,
+    ) -> Result<String, Error> {
+        let seller_id = seller(caller)?.to_string();
+        if spec.feed_type.trim().is_empty() {
+            return Err(Error::invalid_input("feedType is required."));
+        }
+        check_participating(caller, &spec.marketplace_ids)?;
+        match self
+            .store
+            .get_document(&spec.input_feed_document_id)
+            .await?
+        {
+            Some(d) if d.seller_id == seller_id && d.kind == "feed" => {}
+            _ => {
+                return Err(Error::invalid_input(format!(
+                    "Invalid inputFeedDocumentId {}: create it with createFeedDocument.",
+                    spec.input_feed_document_id
+                )));
+            }
+        }
+        let row = FeedRow {
+            id: 0,
+            seller_id,
+            feed_type: spec.feed_type,
+            marketplace_ids: spec.marketplace_ids,
+            options: spec.feed_options.map(|o| json!(o)),
+            input_document_id: spec.input_feed_document_id,
+            status: String::new(),
+            created_at_us: 0,
+            processing_start_us: None,
+            processing_end_us: None,
+            result_document_id: None,
+        };
+        let id = create(&self.store, row, self.clock.now()).await?;
+        Ok(feed_public_id(id))
+    }
+
+    /// getFeed: the caller's feed `feed_id`; 404 for an unknown id or another seller's.
+    pub async fn feed(&self, caller: &Caller, feed_id: &str) -> Result<FeedRow, Error> {
+        let seller_id = seller(caller)?;
+        let Some(id) = feed_store_id(feed_id) else {
+            return Err(Error::not_found());
+        };
+        match self.store.get_feed(id).await? {
+            Some(f) if f.seller_id == seller_id => Ok(f),
+            _ => Err(Error::not_found()),
+        }
+    }
+
+    /// cancelFeed: cancels the caller's feed `feed_id`, which must be IN_QUEUE (the free
+    /// function [`cancel`] holds the rule); 404 for an unknown id or another seller's.
+    pub async fn cancel(&self, caller: &Caller, feed_id: &str) -> Result<(), Error> {
+        let seller_id = seller(caller)?;
+        let Some(id) = feed_store_id(feed_id) else {
+            return Err(Error::not_found());
+        };
+        cancel(&self.store, seller_id, id, self.clock.now()).await
+    }
+
+    /// createFeedDocument: a new, empty feed document of the caller's and the URL its content
+    /// is uploaded to (with the same `content_type`).
+    pub async fn create_document(
+        &self,
+        caller: &Caller,
+        content_type: &str,
+    ) -> Result<DocumentLink, Error> {
+        let seller_id = seller(caller)?;
+        let content_type = content_type.trim();
+        if content_type.is_empty() {
+            return Err(Error::invalid_input("contentType is required."));
+        }
+        let id = new_document_id();
+        self.store
+            .insert_document(&DocumentRow {
+                id: id.clone(),
+                seller_id: seller_id.into(),
+                kind: "feed".into(),
+                content_type: content_type.into(),
+                compression: None,
+                resource: None,
+                content_md5: None,
+                generation: None,
+                size: 0,
+                created_at_us: self.clock.now_us(),
+                uploaded_at_us: None,
+            })
+            .await?;
+        Ok(DocumentLink {
+            url: self.docs.url(UrlOp::Put, &id),
+            id,
+            compression: None,
+        })
+    }
+
+    /// getFeedDocument: a feed document of the caller's (an input or a processing report) and
+    /// its download URL.
+    pub async fn document(&self, caller: &Caller, id: &str) -> Result<DocumentLink, Error> {
+        let seller_id = seller(caller)?;
+        match self.store.get_document(id).await? {
+            Some(d)
+                if d.seller_id == seller_id && (d.kind == "feed" || d.kind == "feed_result") =>
+            {
+                Ok(DocumentLink {
+                    url: self.docs.url(UrlOp::Get, &d.id),
+                    id: d.id,
+                    compression: d.compression,
+                })
+            }
+            _ => Err(Error::not_found()),
+        }
+    }
 }

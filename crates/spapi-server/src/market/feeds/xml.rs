@@ -5,7 +5,7 @@
 use super::{Outcome, parse_price};
 use crate::error::Error;
 use crate::store::StoreTx;
-use crate::store::reports::{FeedRow, feed_public_id};
+use crate::store::feeds::{FeedRow, feed_public_id};
 use jiff::Timestamp;
 use quick_xml::events::Event;
 

@@ -10,20 +10,33 @@
 //!
 //! Generators ([`generate_content`]) read the world in keyset pages and write the document
 //! chunk by chunk: memory stays bounded whatever the world's size.
+//!
+//! [`Reports`] is the API's side: the operations of Reports 2021-06-30 for a caller, with
+//! their rules (the caller's own reports and marketplaces, dates, the Restricted Data Token for
+//! restricted documents); getReports' search and paging are in [`search`].
 
 mod inventory;
 mod listings;
 mod orders;
 mod sales_traffic;
+pub mod search;
 mod tsv;
 
+use crate::auth::{Caller, DataAccess};
+use crate::clock::Clock;
 use crate::error::Error;
-use crate::market::documents::{DocumentWriter, derived_document_id};
+use crate::market::documents::{DocumentWriter, Documents, UrlOp, derived_document_id};
+use crate::market::marketplaces::check_participating;
 use crate::store::documents::DocumentRow;
-use crate::store::reports::{Processing, ReportRow, ScheduleRow, report_public_id};
+use crate::store::reports::{Processing, report_store_id};
 use crate::store::{Store, StoreError};
+use crate::time::parse_date_time;
 use jiff::{SignedDuration, Timestamp};
+use search::{Filters, Kind, Page};
 use serde_json::{Value, json};
+use spapi_model::reports_2021_06_30 as m;
+
+pub use crate::store::reports::{ReportRow, ScheduleRow, report_public_id};
 
 /// Job kind: an IN_QUEUE report starts processing.
 pub const JOB_START: &str = "report.start";
@@ -489,6 +502,231 @@ pub async fn schedule_tick(store: &Store, schedule_id: &str, at_us: i64) -> Resu
     )
     .await?;
     tx.commit().await.map_err(internal)
+}
+
+/// The seller a call acts for; 403 for a call without one (grantless).
+pub(crate) fn seller(caller: &Caller) -> Result<&str, Error> {
+    caller
+        .selling_partner_id
+        .as_deref()
+        .ok_or_else(Error::forbidden)
+}
+
+/// A date-time field of a request body, if given; 400 naming it when it is not a date-time.
+fn body_time(field: &str, value: Option<&str>) -> Result<Option<Timestamp>, Error> {
+    value
+        .map(|s| {
+            parse_date_time(s).ok_or_else(|| {
+                Error::invalid_input(format!("Invalid Date-Time field(s) [{field}]."))
+            })
+        })
+        .transpose()
+}
+
+/// A document a caller may fetch: its id, a pre-signed download URL, and its compression.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocumentLink {
+    /// The document id.
+    pub id: String,
+    /// Where to download it (valid for a few minutes).
+    pub url: String,
+    /// `GZIP` when the content is compressed.
+    pub compression: Option<String>,
+}
+
+/// The Reports API over the world: every operation for a caller, on the world's clock, with
+/// documents served by the document service.
+#[derive(Clone)]
+pub struct Reports {
+    store: Store,
+    clock: Clock,
+    docs: Documents,
+}
+
+impl Reports {
+    /// Reports of the world in `store`, on `clock`, with documents served by `docs`.
+    pub fn new(store: Store, clock: Clock, docs: Documents) -> Self {
+        Reports { store, clock, docs }
+    }
+
+    /// getReports: one page of the caller's reports, newest first (see [`search`]).
+    pub async fn search(
+        &self,
+        caller: &Caller,
+        filters: Filters,
+    ) -> Result<Page<ReportRow>, Error> {
+        let q = search::query(Kind::Reports, seller(caller)?, filters, self.clock.now())?;
+        let store = &self.store;
+        search::page(
+            Kind::Reports,
+            q,
+            |q| async move { store.query_reports(&q).await },
+            |r: &ReportRow| (r.created_at_us, r.id),
+        )
+        .await
+    }
+
+    /// createReport: a report of the caller's in marketplaces they sell in; its reportId.
+    pub async fn request(
+        &self,
+        caller: &Caller,
+        spec: m::CreateReportSpecification,
+    ) -> Result<String, Error> {
+        let seller_id = seller(caller)?.to_string();
+        if spec.report_type.trim().is_empty() {
+            return Err(Error::invalid_input("reportType is required."));
+        }
+        check_participating(caller, &spec.marketplace_ids)?;
+        let start = body_time("dataStartTime", spec.data_start_time.as_deref())?;
+        let end = body_time("dataEndTime", spec.data_end_time.as_deref())?;
+        if let (Some(s), Some(e)) = (start, end)
+            && s > e
+        {
+            return Err(Error::invalid_input(
+                "dataStartTime must be before dataEndTime.",
+            ));
+        }
+        let new = NewReport {
+            seller_id,
+            report_type: spec.report_type,
+            marketplace_ids: spec.marketplace_ids,
+            options: spec.report_options.map(|o| json!(o)),
+            data_start: start,
+            data_end: end,
+            schedule_id: None,
+        };
+        let id = create(&self.store, new, self.clock.now()).await?;
+        Ok(report_public_id(id))
+    }
+
+    /// getReport: the caller's report `report_id`; 404 for an unknown id or another seller's.
+    pub async fn report(&self, caller: &Caller, report_id: &str) -> Result<ReportRow, Error> {
+        let seller_id = seller(caller)?;
+        let Some(id) = report_store_id(report_id) else {
+            return Err(Error::not_found());
+        };
+        match self.store.get_report(id).await? {
+            Some(r) if r.seller_id == seller_id => Ok(r),
+            _ => Err(Error::not_found()),
+        }
+    }
+
+    /// cancelReport: cancels the caller's report `report_id`, which must be IN_QUEUE (the
+    /// free function [`cancel`] holds the rule); 404 for an unknown id or another seller's.
+    pub async fn cancel(&self, caller: &Caller, report_id: &str) -> Result<(), Error> {
+        let seller_id = seller(caller)?;
+        let Some(id) = report_store_id(report_id) else {
+            return Err(Error::not_found());
+        };
+        cancel(&self.store, seller_id, id, self.clock.now()).await
+    }
+
+    /// getReportSchedules: the caller's schedules of `report_types` (required), oldest first.
+    pub async fn schedules(
+        &self,
+        caller: &Caller,
+        report_types: &[String],
+    ) -> Result<Vec<ScheduleRow>, Error> {
+        let seller_id = seller(caller)?;
+        if report_types.is_empty() {
+            return Err(Error::invalid_parameter(
+                "reportTypes",
+                "reportTypes is required.",
+            ));
+        }
+        Ok(self
+            .store
+            .schedules_of_seller(seller_id, report_types)
+            .await?)
+    }
+
+    /// createReportSchedule: see [`create_schedule`]; a first creation time in the past is
+    /// now. Its reportScheduleId.
+    pub async fn request_schedule(
+        &self,
+        caller: &Caller,
+        spec: m::CreateReportScheduleSpecification,
+    ) -> Result<String, Error> {
+        let seller_id = seller(caller)?;
+        if spec.report_type.trim().is_empty() {
+            return Err(Error::invalid_input("reportType is required."));
+        }
+        check_participating(caller, &spec.marketplace_ids)?;
+        let period = spec.period.as_str();
+        if !PERIODS.contains(&period) {
+            return Err(Error::invalid_input(format!(
+                "Invalid period {period}: use one of {}.",
+                PERIODS.join(", ")
+            )));
+        }
+        let now = self.clock.now();
+        let first = body_time(
+            "nextReportCreationTime",
+            spec.next_report_creation_time.as_deref(),
+        )?
+        .unwrap_or(now);
+        create_schedule(
+            &self.store,
+            seller_id,
+            &spec.report_type,
+            spec.marketplace_ids,
+            spec.report_options.map(|o| json!(o)),
+            period,
+            first.max(now),
+            now,
+        )
+        .await
+    }
+
+    /// getReportSchedule: the caller's schedule `id`; 404 for an unknown one or another
+    /// seller's.
+    pub async fn schedule(&self, caller: &Caller, id: &str) -> Result<ScheduleRow, Error> {
+        let seller_id = seller(caller)?;
+        match self.store.get_schedule(id).await? {
+            Some(s) if s.seller_id == seller_id => Ok(s),
+            _ => Err(Error::not_found()),
+        }
+    }
+
+    /// cancelReportSchedule: deletes the caller's schedule `id` (its pending tick then finds
+    /// nothing to do).
+    pub async fn cancel_schedule(&self, caller: &Caller, id: &str) -> Result<(), Error> {
+        let s = self.schedule(caller, id).await?;
+        let mut tx = self.store.begin().await?;
+        tx.delete_schedule(&s.id).await?;
+        Ok(tx.commit().await?)
+    }
+
+    /// getReportDocument: a report document of the caller's. Documents of restricted report
+    /// types ([`is_restricted`]) need a Restricted Data Token for the call.
+    pub async fn document(&self, caller: &Caller, id: &str) -> Result<DocumentLink, Error> {
+        let seller_id = seller(caller)?;
+        let doc = match self.store.get_document(id).await? {
+            Some(d) if d.seller_id == seller_id && d.kind == "report" => d,
+            _ => return Err(Error::not_found()),
+        };
+        let report_type = match doc.resource.as_deref().and_then(report_store_id) {
+            Some(report) => self
+                .store
+                .get_report(report)
+                .await?
+                .map(|r| r.report_type)
+                .unwrap_or_default(),
+            None => String::new(),
+        };
+        // Amazon serves restricted report types (personal data) only to a Restricted Data
+        // Token for this call; a plain access token is refused.
+        if is_restricted(&report_type) && caller.data_access == DataAccess::None {
+            return Err(Error::forbidden().with_details(
+                "This report contains restricted data: call getReportDocument with a Restricted Data Token.",
+            ));
+        }
+        Ok(DocumentLink {
+            url: self.docs.url(UrlOp::Get, &doc.id),
+            id: doc.id,
+            compression: doc.compression,
+        })
+    }
 }
 
 #[cfg(test)]
