@@ -10,13 +10,16 @@
 //! schema agrees with the emulator.
 //!
 //! The module is split by concern: `table` holds the product types and their attributes (the
-//! data), `schema` writes the JSON Schema documents from it (as definitions serve them), and
-//! `validate` interprets such a document against a submission.
+//! data), `schema` writes the JSON Schema documents from it (as definitions serve them),
+//! `validate` interprets such a document against a submission, and `definitions` answers the
+//! Product Type Definitions API.
 
+mod definitions;
 mod schema;
 mod table;
 mod validate;
 
+pub use definitions::{definition, schema_document, search_definitions};
 pub use schema::{SchemaDoc, property_groups, schema, version_of};
 pub use table::{
     PRODUCT_TYPES, ProductTypeSpec, example_attributes, is_offer_attribute, search, spec,
