@@ -101,12 +101,15 @@ pub fn apis_at(auth: &Auth, router: &Arc<Router>, docs: &Documents, public_base:
         definitions_product_types_2020_09_01: Arc::new(crate::apis::definitions::Definitions::new(
             public_base.to_string(),
         )),
-        listings_items_2021_08_01: Arc::new(
-            crate::apis::listings::Listings::new(store.clone(), clock.clone())
-                .with_public_base(public_base),
-        ),
+        listings_items_2021_08_01: Arc::new(crate::apis::listings::Listings::new(
+            crate::market::listings::ListingsService::new(
+                store.clone(),
+                clock.clone(),
+                public_base.to_string(),
+            ),
+        )),
         listings_restrictions_2021_08_01: Arc::new(crate::apis::restrictions::Restrictions::new(
-            store.clone(),
+            crate::market::restrictions::RestrictionsService::new(store.clone()),
         )),
         notifications_v1: Arc::new(crate::apis::notifications::Notifications::new(
             store.clone(),

@@ -25,17 +25,21 @@
 //!   quantity, FBA availability, ANY_OFFER_CHANGED).
 //!
 //! The module is split by concern: `present` shows a listing as the Listings API does, `apply`
-//! validates and applies a submission, `events` writes the notifications a change causes, and
-//! `product` creates the catalog item of a new product.
+//! validates and applies a submission, `events` writes the notifications a change causes,
+//! `product` creates the catalog item of a new product, and [`ListingsService`] answers the
+//! Listings Items API's operations (`service`, `search`).
 
 mod apply;
 mod events;
 mod present;
 mod product;
+mod search;
+mod service;
 
 pub use apply::{apply, submit};
 pub use present::{api_status, effective_attributes, fn_sku, item_json};
 pub use product::create_asin;
+pub use service::{ListingsService, check_seller};
 
 use super::marketplaces::Marketplace;
 use super::product_types::Issue;
