@@ -93,22 +93,23 @@ pub fn apis_at(auth: &Auth, router: &Arc<Router>, docs: &Documents, public_base:
         feeds_2021_06_30: Arc::new(Feeds::new(store.clone(), clock.clone(), docs.clone())),
         uploads_2020_11_01: Arc::new(Uploads::new(store.clone(), clock.clone(), docs.clone())),
         catalog_items_2022_04_01: Arc::new(crate::apis::catalog_items::CatalogItems::new(
-            store.clone(),
-            public_base.to_string(),
+            crate::market::catalog::CatalogService::new(store.clone(), public_base.to_string()),
         )),
         catalog_items_v0: Arc::new(crate::apis::catalog_v0::CatalogV0::new(
-            store.clone(),
-            public_base.to_string(),
+            crate::market::catalog::CatalogService::new(store.clone(), public_base.to_string()),
         )),
         definitions_product_types_2020_09_01: Arc::new(crate::apis::definitions::Definitions::new(
             public_base.to_string(),
         )),
-        listings_items_2021_08_01: Arc::new(
-            crate::apis::listings::Listings::new(store.clone(), clock.clone())
-                .with_public_base(public_base),
-        ),
+        listings_items_2021_08_01: Arc::new(crate::apis::listings::Listings::new(
+            crate::market::listings::ListingsService::new(
+                store.clone(),
+                clock.clone(),
+                public_base.to_string(),
+            ),
+        )),
         listings_restrictions_2021_08_01: Arc::new(crate::apis::restrictions::Restrictions::new(
-            store.clone(),
+            crate::market::restrictions::RestrictionsService::new(store.clone()),
         )),
         notifications_v1: Arc::new(crate::apis::notifications::Notifications::new(
             crate::market::notifications::Notifications::new(store.clone(), clock.clone()),

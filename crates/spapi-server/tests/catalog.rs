@@ -10,6 +10,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use spapi_server::ServerConfig;
 use spapi_server::clock::Clock;
+use spapi_server::market::paging::UNDECODABLE;
 use spapi_server::store::StoreConfig;
 
 const V2022: &str = "models/catalog-items-api-model/catalogItems_2022-04-01.json";
@@ -61,6 +62,11 @@ impl Api<'_> {
         )
         .await
     }
+}
+
+/// A page token as a query value: Amazon's tokens are base64 with `+`, `/` and `=`.
+fn urlencode(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
 
 async fn world() -> (World, String) {
@@ -294,7 +300,10 @@ async fn search_by_identifiers_and_keywords_with_refinements_and_pages() {
             break;
         };
         let (s, next) = api
-            .search(&format!("&keywords=classic&pageSize=3&pageToken={t}"))
+            .search(&format!(
+                "&keywords=classic&pageSize=3&pageToken={}",
+                urlencode(t)
+            ))
             .await;
         assert_eq!(s, 200, "{next}");
         page = next;
@@ -392,10 +401,83 @@ async fn bad_searches_are_400s() {
     let (_, b) = api.search("&keywords=classic&pageSize=1").await;
     if let Some(t) = b["pagination"]["nextToken"].as_str() {
         let (s, _) = api
-            .search(&format!("&keywords=pro&pageSize=1&pageToken={t}"))
+            .search(&format!(
+                "&keywords=pro&pageSize=1&pageToken={}",
+                urlencode(t)
+            ))
             .await;
         assert_eq!(s, 400);
     }
+}
+
+#[tokio::test]
+async fn keyword_pages_carry_their_search_and_walk_every_item_once() {
+    let (w, token) = world().await;
+    let api = Api { w: &w, token };
+    // A title word with at least three matches: several pages of two.
+    let mut found = None;
+    for word in [
+        "classic", "premium", "everyday", "compact", "deluxe", "eco", "travel",
+    ] {
+        let q = format!("&keywords={word}&pageSize=2&includedData=summaries");
+        let (s, first) = api.search(&q).await;
+        assert_eq!(s, 200, "{first}");
+        if first["numberOfResults"].as_i64().unwrap() >= 3 {
+            found = Some((q, first));
+            break;
+        }
+    }
+    let (q, first) = found.expect("a word of several titles");
+    let total = first["numberOfResults"].as_i64().unwrap();
+    let mut seen: Vec<String> = Vec::new();
+    let mut page = first.clone();
+    let mut second = None;
+    loop {
+        for i in page["items"].as_array().unwrap() {
+            seen.push(i["asin"].as_str().unwrap().to_string());
+        }
+        let Some(t) = page["pagination"]["nextToken"].as_str() else {
+            break;
+        };
+        let (s, next) = api.search(&format!("{q}&pageToken={}", urlencode(t))).await;
+        assert_eq!(s, 200, "{next}");
+        assert_eq!(next["numberOfResults"], total);
+        second.get_or_insert_with(|| next.clone());
+        page = next;
+    }
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), seen.len(), "every item once: {seen:?}");
+    assert_eq!(seen.len() as i64, total);
+    assert!(page["pagination"].get("nextToken").is_none());
+    // The second page's previousToken leads back to the first page.
+    let second = second.unwrap();
+    let back = second["pagination"]["previousToken"].as_str().unwrap();
+    let (s, again) = api
+        .search(&format!("{q}&pageToken={}", urlencode(back)))
+        .await;
+    assert_eq!(s, 200, "{again}");
+    assert_eq!(again["items"], first["items"]);
+    let t = first["pagination"]["nextToken"].as_str().unwrap();
+    // A truncated token: Amazon's message for a token it cannot decode.
+    let (s, b) = api
+        .search(&format!("{q}&pageToken={}", urlencode(&t[..t.len() - 6])))
+        .await;
+    assert_eq!(s, 400, "{b}");
+    assert_eq!(b["errors"][0]["code"], "InvalidInput");
+    assert_eq!(b["errors"][0]["details"], UNDECODABLE, "{b}");
+    // The token belongs to its search: other keywords, or none (Amazon wants the search's
+    // parameters sent again with the token), are 400s.
+    let (s, b) = api
+        .search(&format!(
+            "&keywords=zzz&pageSize=2&pageToken={}",
+            urlencode(t)
+        ))
+        .await;
+    assert_eq!(s, 400, "{b}");
+    let (s, b) = api.search(&format!("&pageToken={}", urlencode(t))).await;
+    assert_eq!(s, 400, "{b}");
 }
 
 #[tokio::test]

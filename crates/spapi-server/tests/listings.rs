@@ -10,6 +10,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use spapi_server::ServerConfig;
 use spapi_server::clock::Clock;
+use spapi_server::market::paging::UNDECODABLE;
 use spapi_server::store::StoreConfig;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -126,6 +127,11 @@ impl Api<'_> {
             .await;
         b["events"].as_array().cloned().unwrap_or_default()
     }
+}
+
+/// A page token as a query value: Amazon's tokens are base64 with `+`, `/` and `=`.
+fn urlencode(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
 
 async fn start(store: StoreConfig) -> (World, String) {
@@ -815,7 +821,8 @@ async fn generated_listings_show_attributes_and_search_pages_filters_and_sorts()
         match page["pagination"]["nextToken"].as_str() {
             Some(t) => {
                 query = format!(
-                    "&pageSize=10&sortBy=sku&sortOrder=ASC&includedData=summaries,attributes,offers,fulfillmentAvailability,issues&pageToken={t}"
+                    "&pageSize=10&sortBy=sku&sortOrder=ASC&includedData=summaries,attributes,offers,fulfillmentAvailability,issues&pageToken={}",
+                    urlencode(t)
                 )
             }
             None => break,
@@ -869,6 +876,79 @@ async fn generated_listings_show_attributes_and_search_pages_filters_and_sorts()
     assert_eq!(recent["items"][0]["sku"], sku.as_str());
     let (_, window) = api.search("&lastUpdatedAfter=2025-06-01T11:59:00Z").await;
     assert_eq!(window["numberOfResults"], 1);
+}
+
+#[tokio::test]
+async fn search_pages_carry_their_search_and_walk_every_listing_once() {
+    let (w, token) = start(StoreConfig::SqliteMemory).await;
+    let api = Api { w: &w, token };
+    let (s, b) = w
+        .control(
+            Method::POST,
+            &format!("/sellers/{}/world", w.seller_id),
+            Some(json!({"seed": 5, "products": 11, "days": 1, "orders_per_day": 1})),
+        )
+        .await;
+    assert_eq!(s, 201, "{b}");
+    let q = "&pageSize=4&sortBy=sku&sortOrder=ASC";
+    let (s, first) = api.search(q).await;
+    assert_eq!(s, 200, "{first}");
+    let total = first["numberOfResults"].as_i64().unwrap();
+    assert!(total > 4, "{first}");
+    let skus = |page: &Value| -> Vec<String> {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["sku"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // With the same filters, and with the token alone (as older clients send it): the
+    // token's search goes on either way.
+    for with_filters in [true, false] {
+        let mut seen = skus(&first);
+        let mut page = first.clone();
+        while let Some(t) = page["pagination"]["nextToken"].as_str() {
+            let query = if with_filters {
+                format!("{q}&pageToken={}", urlencode(t))
+            } else {
+                format!("&pageSize=4&pageToken={}", urlencode(t))
+            };
+            let (s, next) = api.search(&query).await;
+            assert_eq!(s, 200, "{next}");
+            assert_eq!(next["numberOfResults"], total);
+            seen.extend(skus(&next));
+            page = next;
+        }
+        let mut sorted = seen.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(seen, sorted, "every listing once, by SKU");
+        assert_eq!(seen.len() as i64, total);
+    }
+    let t = first["pagination"]["nextToken"].as_str().unwrap();
+    // A truncated token: Amazon's message for a token it cannot decode.
+    let (s, b) = api
+        .search(&format!("{q}&pageToken={}", urlencode(&t[..t.len() - 6])))
+        .await;
+    assert_eq!(s, 400, "{b}");
+    assert_eq!(b["errors"][0]["code"], "InvalidInput");
+    assert_eq!(b["errors"][0]["details"], UNDECODABLE, "{b}");
+    // A token sent with other filters is refused.
+    let (s, b) = api
+        .search(&format!(
+            "&pageSize=4&sortBy=sku&sortOrder=DESC&pageToken={}",
+            urlencode(t)
+        ))
+        .await;
+    assert_eq!(s, 400, "{b}");
+    // The second page's previousToken leads back to the first.
+    let (_, second) = api.search(&format!("{q}&pageToken={}", urlencode(t))).await;
+    let back = second["pagination"]["previousToken"].as_str().unwrap();
+    let (_, again) = api
+        .search(&format!("{q}&pageToken={}", urlencode(back)))
+        .await;
+    assert_eq!(skus(&again), skus(&first));
 }
 
 #[tokio::test]

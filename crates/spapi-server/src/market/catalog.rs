@@ -1,6 +1,6 @@
 //! The catalog: items (ASINs) shared by every seller, their attributes, identifiers, images,
 //! browse classifications, variations and sales ranks, rendered as Catalog Items 2022-04-01
-//! and v0 show them.
+//! and v0 show them. [`CatalogService`] answers both APIs' operations.
 //!
 //! # The stored document
 //!
@@ -10,10 +10,20 @@
 //! `itemClassification` (`BASE_PRODUCT` / `VARIATION_PARENT`), `parentAsins`, `childAsins`,
 //! `variationTheme`, `salesRank`.
 
+mod service;
+mod v0;
+
+pub use service::CatalogService;
+
 use super::product_types::{self, ProductTypeSpec};
 use crate::store::CatalogItemRow;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
+
+/// A rendered catalog document as the model type it was rendered for.
+fn to_model<T: serde::de::DeserializeOwned>(v: Value) -> crate::error::Result<T> {
+    serde_json::from_value(v).map_err(crate::error::Error::internal)
+}
 
 /// The `includedData` groups of Catalog Items 2022-04-01 that spapi fills.
 pub const INCLUDED_DATA: &[&str] = &[

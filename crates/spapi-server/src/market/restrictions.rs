@@ -9,8 +9,12 @@
 //!   `NOT_ELIGIBLE`.
 //! - An ASIN the catalog lacks is `ASIN_NOT_FOUND`.
 
-use super::marketplaces::Marketplace;
-use crate::store::CatalogItemRow;
+use super::listings::check_seller;
+use super::marketplaces::{Marketplace, check_known, marketplace};
+use crate::auth::Caller;
+use crate::error::{Error, Result};
+use crate::store::{CatalogItemRow, Store};
+use spapi_model::listings_restrictions_2021_08_01 as m;
 
 /// Brands that need approval.
 pub const GATED_BRANDS: &[&str] = &["Kestrel", "Lumina"];
@@ -92,4 +96,87 @@ pub fn reasons(
         });
     }
     out
+}
+
+/// Listings Restrictions over the world's store.
+#[derive(Clone)]
+pub struct RestrictionsService {
+    store: Store,
+}
+
+impl RestrictionsService {
+    /// Restrictions of the world in `store`.
+    pub fn new(store: Store) -> Self {
+        RestrictionsService { store }
+    }
+
+    /// getListingsRestrictions: per marketplace, the conditions the seller may not list the
+    /// ASIN in and why (one `ASIN_NOT_FOUND` entry when the catalog lacks it). The seller in
+    /// the request must be the caller.
+    pub async fn list(
+        &self,
+        caller: &Caller,
+        p: &m::params::GetListingsRestrictions,
+    ) -> Result<m::RestrictionList> {
+        check_seller(caller, &p.seller_id)?;
+        check_known("marketplaceIds", &p.marketplace_ids)?;
+        let conditions: Vec<&str> = match p.condition_type.as_deref() {
+            Some(c) if CONDITIONS.contains(&c) => vec![c],
+            Some(c) => {
+                return Err(Error::invalid_parameter(
+                    "conditionType",
+                    format!("'{c}' is not a valid condition type"),
+                ));
+            }
+            None => CONDITIONS.to_vec(),
+        };
+        let item = self.store.get_catalog_item(&p.asin).await?;
+        let mut restrictions = Vec::new();
+        for mp in p.marketplace_ids.iter().filter_map(|id| marketplace(id)) {
+            let approved = match &item {
+                Some(i) if GATED_BRANDS.contains(&i.brand.as_str()) => {
+                    self.store
+                        .seller_sells_brand(&p.seller_id, mp.id, &i.brand)
+                        .await?
+                }
+                _ => true,
+            };
+            if item.is_none() {
+                let r = reasons(mp, &p.asin, None, "new_new", approved);
+                restrictions.push(m::Restriction {
+                    marketplace_id: mp.id.to_string(),
+                    condition_type: None,
+                    reasons: Some(r.iter().map(reason_model).collect()),
+                });
+                continue;
+            }
+            for c in &conditions {
+                let r = reasons(mp, &p.asin, item.as_ref(), c, approved);
+                if !r.is_empty() {
+                    restrictions.push(m::Restriction {
+                        marketplace_id: mp.id.to_string(),
+                        condition_type: Some((*c).into()),
+                        reasons: Some(r.iter().map(reason_model).collect()),
+                    });
+                }
+            }
+        }
+        Ok(m::RestrictionList { restrictions })
+    }
+}
+
+/// A reason as the API shows it, with the link to request approval where there is one.
+fn reason_model(r: &Reason) -> m::Reason {
+    m::Reason {
+        message: r.message.clone(),
+        reason_code: Some(r.code.into()),
+        links: r.approval_link.as_ref().map(|l| {
+            vec![m::Link {
+                resource: l.clone(),
+                verb: m::LinkVerb::Get,
+                title: Some("Request Approval via Seller Central.".into()),
+                r#type: Some("text/html".into()),
+            }]
+        }),
+    }
 }

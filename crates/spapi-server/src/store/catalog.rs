@@ -1,11 +1,26 @@
-//! Catalog searches, product identifiers and the Listings API's documents beside the listing
-//! columns.
+//! The catalog (items, searches, product identifiers) and the Listings API's documents beside
+//! the listing columns.
 
 use serde_json::Value;
 use sqlx::AssertSqlSafe;
 
-use super::world::{CatalogItemRow, ListingRow};
+use super::world::ListingRow;
 use super::{Conn, Store, StoreError, StoreTx, on_conn};
+
+/// A catalog item.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CatalogItemRow {
+    /// ASIN (`B0` + 8).
+    pub asin: String,
+    /// Title.
+    pub title: String,
+    /// Brand.
+    pub brand: String,
+    /// Amazon product type (`SHIRT`, `HOME`, ...).
+    pub product_type: String,
+    /// Attributes, dimensions, images and classifications.
+    pub doc: Value,
+}
 
 /// A listing with the document the Listings API keeps beside its columns.
 #[derive(Debug, Clone, PartialEq)]
@@ -101,6 +116,47 @@ const DOC_COLUMNS: &str = "seller_id, sku, marketplace_id, asin, fulfillment_cha
 
 fn parse_json(s: &str) -> Result<Value, StoreError> {
     serde_json::from_str(s).map_err(|e| StoreError::Corrupt(format!("bad JSON document: {e}")))
+}
+
+async fn get_catalog_item(
+    conn: Conn<'_>,
+    asin: &str,
+) -> Result<Option<CatalogItemRow>, StoreError> {
+    let row: Option<(String, String, String, String, String)> = on_conn!(conn, |c| {
+        sqlx::query_as(
+            "SELECT asin, title, brand, product_type, doc FROM catalog_items WHERE asin = $1",
+        )
+        .bind(asin)
+        .fetch_optional(c)
+        .await?
+    });
+    row.map(|r| {
+        Ok(CatalogItemRow {
+            asin: r.0,
+            title: r.1,
+            brand: r.2,
+            product_type: r.3,
+            doc: parse_json(&r.4)?,
+        })
+    })
+    .transpose()
+}
+
+async fn insert_catalog_item(conn: Conn<'_>, item: &CatalogItemRow) -> Result<(), StoreError> {
+    on_conn!(conn, |c| {
+        sqlx::query(
+            "INSERT INTO catalog_items (asin, title, brand, product_type, doc) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (asin) DO NOTHING",
+        )
+        .bind(&item.asin)
+        .bind(&item.title)
+        .bind(&item.brand)
+        .bind(&item.product_type)
+        .bind(item.doc.to_string())
+        .execute(c)
+        .await?;
+    });
+    Ok(())
 }
 
 enum Bind {
@@ -271,6 +327,28 @@ fn status_condition(status: &str) -> &'static str {
 }
 
 impl Store {
+    /// A catalog item.
+    pub async fn get_catalog_item(&self, asin: &str) -> Result<Option<CatalogItemRow>, StoreError> {
+        get_catalog_item(self.acquire().await?.conn(), asin).await
+    }
+}
+
+impl StoreTx {
+    /// A catalog item, as this transaction sees it.
+    pub async fn get_catalog_item(
+        &mut self,
+        asin: &str,
+    ) -> Result<Option<CatalogItemRow>, StoreError> {
+        get_catalog_item(self.conn(), asin).await
+    }
+
+    /// Inserts a catalog item unless its ASIN exists.
+    pub async fn insert_catalog_item(&mut self, item: &CatalogItemRow) -> Result<(), StoreError> {
+        insert_catalog_item(self.conn(), item).await
+    }
+}
+
+impl Store {
     /// One listing with its document.
     pub async fn get_listing_doc(
         &self,
@@ -392,7 +470,7 @@ impl Store {
         let mut pc = self.acquire().await?;
         let mut out = Vec::new();
         for a in asins {
-            if let Some(i) = super::world::get_catalog_item(pc.conn(), a).await?
+            if let Some(i) = get_catalog_item(pc.conn(), a).await?
                 && !out.iter().any(|o: &CatalogItemRow| o.asin == i.asin)
             {
                 out.push(i);
@@ -486,7 +564,7 @@ impl Store {
             .skip(q.offset.max(0) as usize)
             .take(q.limit.max(1) as usize)
         {
-            if let Some(i) = super::world::get_catalog_item(pc.conn(), asin).await? {
+            if let Some(i) = get_catalog_item(pc.conn(), asin).await? {
                 items.push(i);
             }
         }

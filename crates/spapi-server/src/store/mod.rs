@@ -52,12 +52,12 @@ pub use auth::{
     AppRecord, AuthCodeRecord, AuthorizationRecord, NewAccessToken, SellerRecord, TokenGrant,
     TokenKind,
 };
-pub use catalog::{CatalogQuery, CatalogSearch, ListingDoc, ListingQuery};
+pub use catalog::{CatalogItemRow, CatalogQuery, CatalogSearch, ListingDoc, ListingQuery};
 pub(crate) use conn::{Conn, on_conn};
 pub use error::StoreError;
 pub use jobs::{Job, JobState};
 pub use outbox::OutboxEntry;
-pub use world::{CatalogItemRow, ListingRow, OrderQuery, OrderRow};
+pub use world::{ListingRow, OrderQuery, OrderRow};
 
 /// How long a SQLite connection waits for another writer before failing with `SQLITE_BUSY`.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);

@@ -1,24 +1,9 @@
-//! The seller world's catalog, listings and orders.
+//! The seller world's listings and orders (the catalog is in `catalog`).
 
 use serde_json::Value;
 use sqlx::AssertSqlSafe;
 
 use super::{Backend, Conn, Store, StoreError, StoreTx, on_conn};
-
-/// A catalog item.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CatalogItemRow {
-    /// ASIN (`B0` + 8).
-    pub asin: String,
-    /// Title.
-    pub title: String,
-    /// Brand.
-    pub brand: String,
-    /// Amazon product type (`SHIRT`, `HOME`, ...).
-    pub product_type: String,
-    /// Attributes, dimensions, images and classifications.
-    pub doc: Value,
-}
 
 /// A seller's offer of a SKU in a marketplace.
 #[derive(Debug, Clone, PartialEq)]
@@ -444,47 +429,6 @@ async fn get_listing(
     Ok(row.map(listing_from))
 }
 
-pub(super) async fn get_catalog_item(
-    conn: Conn<'_>,
-    asin: &str,
-) -> Result<Option<CatalogItemRow>, StoreError> {
-    let row: Option<(String, String, String, String, String)> = on_conn!(conn, |c| {
-        sqlx::query_as(
-            "SELECT asin, title, brand, product_type, doc FROM catalog_items WHERE asin = $1",
-        )
-        .bind(asin)
-        .fetch_optional(c)
-        .await?
-    });
-    row.map(|r| {
-        Ok(CatalogItemRow {
-            asin: r.0,
-            title: r.1,
-            brand: r.2,
-            product_type: r.3,
-            doc: parse_json(&r.4)?,
-        })
-    })
-    .transpose()
-}
-
-async fn insert_catalog_item(conn: Conn<'_>, item: &CatalogItemRow) -> Result<(), StoreError> {
-    on_conn!(conn, |c| {
-        sqlx::query(
-            "INSERT INTO catalog_items (asin, title, brand, product_type, doc) \
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (asin) DO NOTHING",
-        )
-        .bind(&item.asin)
-        .bind(&item.title)
-        .bind(&item.brand)
-        .bind(&item.product_type)
-        .bind(item.doc.to_string())
-        .execute(c)
-        .await?;
-    });
-    Ok(())
-}
-
 impl Store {
     /// One order by id.
     pub async fn get_order(&self, amazon_order_id: &str) -> Result<Option<OrderRow>, StoreError> {
@@ -618,11 +562,6 @@ impl Store {
         Ok(rows.into_iter().map(listing_from).collect())
     }
 
-    /// A catalog item.
-    pub async fn get_catalog_item(&self, asin: &str) -> Result<Option<CatalogItemRow>, StoreError> {
-        get_catalog_item(self.acquire().await?.conn(), asin).await
-    }
-
     /// How many orders a seller has.
     pub async fn count_orders(&self, seller_id: &str) -> Result<i64, StoreError> {
         let mut pc = self.acquire().await?;
@@ -713,18 +652,5 @@ impl StoreTx {
         marketplace_id: &str,
     ) -> Result<Option<ListingRow>, StoreError> {
         get_listing(self.conn(), seller_id, sku, marketplace_id).await
-    }
-
-    /// A catalog item, as this transaction sees it.
-    pub async fn get_catalog_item(
-        &mut self,
-        asin: &str,
-    ) -> Result<Option<CatalogItemRow>, StoreError> {
-        get_catalog_item(self.conn(), asin).await
-    }
-
-    /// Inserts a catalog item unless its ASIN exists.
-    pub async fn insert_catalog_item(&mut self, item: &CatalogItemRow) -> Result<(), StoreError> {
-        insert_catalog_item(self.conn(), item).await
     }
 }

@@ -1,54 +1,11 @@
-//! Product types: the attribute schemas listings are validated against, in the style of
-//! Amazon's product type definitions (a JSON schema per product type whose properties are the
-//! listing attributes, each an array of objects with a `value` and optional `marketplace_id` /
-//! `language_tag`).
-//!
-//! The schemas are written by spapi from the attribute names and rules Amazon documents (not
-//! copied from Amazon's documents): a set of common attributes (identity, offer, package), plus
-//! a few attributes per product type. The same document that `getDefinitionsProductType` links
-//! to is the one [`validate`] enforces, so a client that validates locally against the served
-//! schema agrees with the emulator.
+//! The product type table: every product type spapi knows, its attributes and their rules.
 
-use super::restrictions::CONDITIONS;
+use crate::market::restrictions::CONDITIONS;
 use serde_json::{Map, Value, json};
-use sha2::{Digest, Sha256};
-use std::sync::OnceLock;
-
-/// Which attributes a submission must carry (`requirements` of a put and of a definition).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Requirements {
-    /// Product facts and sales terms.
-    Listing,
-    /// Product facts only.
-    ListingProductOnly,
-    /// Sales terms only (the product exists in the catalog).
-    ListingOfferOnly,
-}
-
-impl Requirements {
-    /// From the wire value.
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "LISTING" => Some(Self::Listing),
-            "LISTING_PRODUCT_ONLY" => Some(Self::ListingProductOnly),
-            "LISTING_OFFER_ONLY" => Some(Self::ListingOfferOnly),
-            _ => None,
-        }
-    }
-
-    /// The wire value.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Listing => "LISTING",
-            Self::ListingProductOnly => "LISTING_PRODUCT_ONLY",
-            Self::ListingOfferOnly => "LISTING_OFFER_ONLY",
-        }
-    }
-}
 
 /// The shape of an attribute's value.
 #[derive(Debug, Clone, Copy)]
-enum Kind {
+pub(super) enum Kind {
     /// Free text up to a length.
     Text(u32),
     /// One of the listed values.
@@ -77,7 +34,7 @@ enum Kind {
 
 /// Which property group an attribute belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Group {
+pub(super) enum Group {
     Identity,
     Offer,
     Fulfillment,
@@ -87,7 +44,7 @@ enum Group {
 }
 
 impl Group {
-    fn name(self) -> &'static str {
+    pub(super) fn name(self) -> &'static str {
         match self {
             Group::Identity => "product_identity",
             Group::Offer => "offer",
@@ -98,7 +55,7 @@ impl Group {
         }
     }
 
-    fn title(self) -> &'static str {
+    pub(super) fn title(self) -> &'static str {
         match self {
             Group::Identity => "Product Identity",
             Group::Offer => "Offer",
@@ -109,7 +66,7 @@ impl Group {
         }
     }
 
-    fn all() -> [Group; 6] {
+    pub(super) fn all() -> [Group; 6] {
         [
             Group::Identity,
             Group::Variations,
@@ -123,20 +80,20 @@ impl Group {
 
 /// One attribute of a product type.
 #[derive(Debug, Clone, Copy)]
-struct Attr {
-    name: &'static str,
-    title: &'static str,
-    kind: Kind,
-    group: Group,
+pub(super) struct Attr {
+    pub(super) name: &'static str,
+    pub(super) title: &'static str,
+    pub(super) kind: Kind,
+    pub(super) group: Group,
     /// Needed when product facts are required.
-    product_required: bool,
+    pub(super) product_required: bool,
     /// Needed when sales terms are required.
-    offer_required: bool,
+    pub(super) offer_required: bool,
     /// Values are per marketplace (`marketplace_id`).
-    per_marketplace: bool,
+    pub(super) per_marketplace: bool,
     /// Values are per language (`language_tag`).
-    localized: bool,
-    max_items: u32,
+    pub(super) localized: bool,
+    pub(super) max_items: u32,
 }
 
 const fn a(name: &'static str, title: &'static str, kind: Kind, group: Group) -> Attr {
@@ -169,7 +126,8 @@ const fn many(mut x: Attr, n: u32) -> Attr {
     x
 }
 
-const LENGTH_UNITS: &[&str] = &["centimeters", "millimeters", "meters", "inches", "feet"];
+pub(super) const LENGTH_UNITS: &[&str] =
+    &["centimeters", "millimeters", "meters", "inches", "feet"];
 const WEIGHT_UNITS: &[&str] = &["grams", "kilograms", "ounces", "pounds"];
 const VOLUME_UNITS: &[&str] = &["milliliters", "liters", "fluid_ounces"];
 const SIZES: &[&str] = &["XS", "S", "M", "L", "XL", "XXL", "One Size"];
@@ -790,7 +748,7 @@ pub fn spec(name: &str) -> Option<&'static ProductTypeSpec> {
 
 impl ProductTypeSpec {
     /// Common attributes plus the type's own (the type's win on a name clash).
-    fn attrs(&self) -> Vec<Attr> {
+    pub(super) fn attrs(&self) -> Vec<Attr> {
         let mut out: Vec<Attr> = COMMON
             .iter()
             .filter(|c| !self.extra.iter().any(|e| e.name == c.name))
@@ -799,267 +757,6 @@ impl ProductTypeSpec {
         out.extend(self.extra.iter().copied());
         out
     }
-}
-
-fn unit_schema(units: &[&str]) -> Value {
-    json!({
-        "type": "object",
-        "required": ["value", "unit"],
-        "additionalProperties": false,
-        "properties": {
-            "value": {"type": "number", "minimum": 0},
-            "unit": {"type": "string", "enum": units},
-        }
-    })
-}
-
-fn money_value() -> Value {
-    json!({"type": "number", "minimum": 0})
-}
-
-fn currency() -> Value {
-    json!({"type": "string", "pattern": "^[A-Z]{3}$"})
-}
-
-/// The JSON schema of one value (one element of the attribute's array).
-fn value_schema(attr: &Attr) -> Value {
-    let mut props = Map::new();
-    let mut required = vec![];
-    match attr.kind {
-        Kind::Text(max) => {
-            props.insert(
-                "value".into(),
-                json!({"type": "string", "minLength": 1, "maxLength": max}),
-            );
-            required.push("value");
-        }
-        Kind::Enum(values) => {
-            props.insert("value".into(), json!({"type": "string", "enum": values}));
-            required.push("value");
-        }
-        Kind::Integer => {
-            props.insert("value".into(), json!({"type": "integer", "minimum": 0}));
-            required.push("value");
-        }
-        Kind::Measure(units) => {
-            props.insert("value".into(), json!({"type": "number", "minimum": 0}));
-            props.insert("unit".into(), json!({"type": "string", "enum": units}));
-            required.extend(["value", "unit"]);
-        }
-        Kind::Dimensions => {
-            for d in ["length", "width", "height"] {
-                props.insert(d.into(), unit_schema(LENGTH_UNITS));
-                required.push(d);
-            }
-        }
-        Kind::ListPrice => {
-            props.insert("value".into(), money_value());
-            props.insert("currency".into(), currency());
-            required.extend(["value", "currency"]);
-        }
-        Kind::PurchasableOffer => {
-            props.insert("currency".into(), currency());
-            props.insert(
-                "audience".into(),
-                json!({"type": "string", "enum": ["ALL", "B2B"]}),
-            );
-            props.insert(
-                "our_price".into(),
-                json!({
-                    "type": "array", "minItems": 1, "maxItems": 1,
-                    "items": {
-                        "type": "object", "required": ["schedule"], "additionalProperties": false,
-                        "properties": {"schedule": {
-                            "type": "array", "minItems": 1, "maxItems": 1,
-                            "items": {
-                                "type": "object", "required": ["value_with_tax"],
-                                "additionalProperties": false,
-                                "properties": {"value_with_tax": money_value()}
-                            }
-                        }}
-                    }
-                }),
-            );
-            required.extend(["currency", "our_price"]);
-        }
-        Kind::FulfillmentAvailability => {
-            props.insert(
-                "fulfillment_channel_code".into(),
-                json!({"type": "string", "minLength": 1}),
-            );
-            props.insert(
-                "quantity".into(),
-                json!({"type": "integer", "minimum": 0, "maximum": 99999}),
-            );
-            props.insert(
-                "lead_time_to_ship_max_days".into(),
-                json!({"type": "integer", "minimum": 0, "maximum": 30}),
-            );
-            required.push("fulfillment_channel_code");
-        }
-        Kind::ExternalId => {
-            props.insert(
-                "type".into(),
-                json!({"type": "string", "enum": ["ean", "upc", "gtin", "isbn", "jan"]}),
-            );
-            props.insert(
-                "value".into(),
-                json!({"type": "string", "pattern": "^[0-9]{8,14}$"}),
-            );
-            required.extend(["type", "value"]);
-        }
-        Kind::Asin => {
-            props.insert(
-                "value".into(),
-                json!({"type": "string", "pattern": "^[0-9A-Z]{10}$"}),
-            );
-            required.push("value");
-        }
-        Kind::ChildParent => {
-            props.insert(
-                "child_relationship_type".into(),
-                json!({"type": "string", "enum": ["variation", "package_hierarchy"]}),
-            );
-            props.insert(
-                "parent_sku".into(),
-                json!({"type": "string", "minLength": 1, "maxLength": 40}),
-            );
-            required.extend(["child_relationship_type", "parent_sku"]);
-        }
-        Kind::VariationTheme => {
-            props.insert(
-                "name".into(),
-                json!({"type": "string", "enum": ["SIZE", "COLOR", "SIZE/COLOR"]}),
-            );
-            required.push("name");
-        }
-    }
-    if attr.per_marketplace {
-        props.insert("marketplace_id".into(), json!({"type": "string"}));
-    }
-    if attr.localized {
-        props.insert("language_tag".into(), json!({"type": "string"}));
-    }
-    json!({
-        "type": "object",
-        "required": required,
-        "additionalProperties": false,
-        "properties": props,
-    })
-}
-
-/// A served schema: the product type's attribute schema for a set of requirements.
-#[derive(Debug, Clone)]
-pub struct SchemaDoc {
-    /// The document.
-    pub doc: Value,
-    /// Its checksum (hex SHA-256 of the document text).
-    pub checksum: String,
-    /// The product type version it belongs to.
-    pub version: String,
-}
-
-/// The attribute names a submission must carry for `req`.
-fn required_names(spec: &ProductTypeSpec, req: Requirements) -> Vec<&'static str> {
-    spec.attrs()
-        .iter()
-        .filter(|a| match req {
-            Requirements::Listing => a.product_required || a.offer_required,
-            Requirements::ListingProductOnly => a.product_required,
-            Requirements::ListingOfferOnly => a.offer_required,
-        })
-        .map(|a| a.name)
-        .collect()
-}
-
-/// The schema document of a product type for a set of requirements, enforced or not.
-pub fn schema(spec: &ProductTypeSpec, req: Requirements, enforced: bool) -> SchemaDoc {
-    let attrs = spec.attrs();
-    let mut properties = Map::new();
-    for at in &attrs {
-        properties.insert(
-            at.name.into(),
-            json!({
-                "title": at.title,
-                "type": "array",
-                "minItems": 1,
-                "maxItems": at.max_items,
-                "items": value_schema(at),
-            }),
-        );
-    }
-    let mut doc = json!({
-        "$schema": "https://schemas.amazon.com/selling-partners/definitions/product-types/meta-schema/v1",
-        "$id": format!("spapi:product-type:{}:{}", spec.name, req.as_str()),
-        "title": format!("{} ({})", spec.display_name, req.as_str()),
-        "type": "object",
-        "additionalProperties": false,
-        "properties": properties,
-    });
-    if enforced {
-        doc["required"] = json!(required_names(spec, req));
-        // A product is identified by an external id, a suggested ASIN or an exemption.
-        doc["anyOf"] = json!([
-            {"required": ["externally_assigned_product_identifier"]},
-            {"required": ["merchant_suggested_asin"]},
-            {"required": ["supplier_declared_has_product_identifier_exemption"]},
-        ]);
-    }
-    let text = doc.to_string();
-    let digest = Sha256::digest(text.as_bytes());
-    let checksum: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-    let version = version_of(spec);
-    SchemaDoc {
-        doc,
-        checksum,
-        version,
-    }
-}
-
-/// The version of a product type: derived from its full schema, so it changes when the
-/// schema does (`U` + 12 hex digits).
-pub fn version_of(spec: &ProductTypeSpec) -> String {
-    static VERSIONS: OnceLock<Vec<(String, String)>> = OnceLock::new();
-    let all = VERSIONS.get_or_init(|| {
-        PRODUCT_TYPES
-            .iter()
-            .map(|p| {
-                let attrs = p.attrs();
-                let names: Vec<String> = attrs
-                    .iter()
-                    .map(|a| format!("{}:{:?}:{}", a.name, a.kind, a.max_items))
-                    .collect();
-                let d = Sha256::digest(names.join(",").as_bytes());
-                let hex: String = d.iter().take(6).map(|b| format!("{b:02X}")).collect();
-                (p.name.to_string(), format!("U{hex}"))
-            })
-            .collect()
-    });
-    all.iter()
-        .find(|(n, _)| n == spec.name)
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default()
-}
-
-/// The property groups of a product type (`propertyGroups` of a definition).
-pub fn property_groups(spec: &ProductTypeSpec) -> Value {
-    let attrs = spec.attrs();
-    let mut groups = Map::new();
-    for g in Group::all() {
-        let names: Vec<&str> = attrs
-            .iter()
-            .filter(|a| a.group == g)
-            .map(|a| a.name)
-            .collect();
-        if names.is_empty() {
-            continue;
-        }
-        groups.insert(
-            g.name().into(),
-            json!({"title": g.title(), "description": g.title(), "propertyNames": names}),
-        );
-    }
-    Value::Object(groups)
 }
 
 /// Product types matching `keywords` (any, against name, display name and keywords) and an
@@ -1116,314 +813,6 @@ pub fn search(keywords: &[String], item_name: Option<&str>) -> Vec<&'static Prod
         scored.retain(|s| s.0 == best);
     }
     scored.into_iter().map(|(_, p)| p).collect()
-}
-
-/// One problem with a submission, in the Listings API's `Issue` shape.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Issue {
-    /// Amazon's issue code.
-    pub code: &'static str,
-    /// What is wrong.
-    pub message: String,
-    /// `ERROR` or `WARNING`.
-    pub severity: &'static str,
-    /// The attributes concerned.
-    pub attribute_names: Vec<String>,
-    /// `MISSING_ATTRIBUTE`, `INVALID_ATTRIBUTE`...
-    pub categories: Vec<&'static str>,
-}
-
-impl Issue {
-    /// The issue as the Listings API's `Issue` JSON.
-    pub fn to_json(&self) -> Value {
-        json!({
-            "code": self.code,
-            "message": self.message,
-            "severity": self.severity,
-            "attributeNames": self.attribute_names,
-            "categories": self.categories,
-        })
-    }
-}
-
-// Issue codes as Amazon reports them: 90220 for a required attribute that is missing, 99022
-// for a value without enough fields or items, 4000001 for a value that is not valid.
-/// A required attribute is missing.
-pub const MISSING: &str = "90220";
-/// A value is not valid.
-pub const INVALID: &str = "4000001";
-/// A value lacks a field or has too few / too many values.
-pub const INCOMPLETE: &str = "99022";
-
-fn missing(name: &str, title: &str) -> Issue {
-    Issue {
-        code: MISSING,
-        message: format!("'{title}' is required but not supplied."),
-        severity: "ERROR",
-        attribute_names: vec![name.to_string()],
-        categories: vec!["MISSING_ATTRIBUTE"],
-    }
-}
-
-fn invalid(name: &str, title: &str, why: &str) -> Issue {
-    Issue {
-        code: INVALID,
-        message: format!("The provided value for '{title}' is invalid. {why}"),
-        severity: "ERROR",
-        attribute_names: vec![name.to_string()],
-        categories: vec!["INVALID_ATTRIBUTE"],
-    }
-}
-
-fn incomplete(name: &str, title: &str, why: &str) -> Issue {
-    Issue {
-        code: INCOMPLETE,
-        message: format!("The attribute '{title}' is incomplete. {why}"),
-        severity: "ERROR",
-        attribute_names: vec![name.to_string()],
-        categories: vec!["INVALID_ATTRIBUTE"],
-    }
-}
-
-/// Checks `value` against a (subset of JSON Schema) `schema`; the first problem, if any.
-/// Understood: type, enum, minLength, maxLength, minimum, maximum, pattern (the few shapes the
-/// product type schemas use), minItems, maxItems, items, required, properties,
-/// additionalProperties: false.
-fn check(schema: &Value, value: &Value, at: &str) -> Option<(bool, String)> {
-    // (true, _) = a field is missing (incomplete), (false, _) = a value is wrong.
-    let ty = schema.get("type").and_then(Value::as_str);
-    match ty {
-        Some("object") => {
-            let Some(obj) = value.as_object() else {
-                return Some((false, format!("{at} must be an object.")));
-            };
-            if let Some(req) = schema.get("required").and_then(Value::as_array) {
-                for r in req.iter().filter_map(Value::as_str) {
-                    if !obj.contains_key(r) {
-                        return Some((true, format!("Required value missing for field '{r}'.")));
-                    }
-                }
-            }
-            let props = schema.get("properties").and_then(Value::as_object);
-            for (k, v) in obj {
-                match props.and_then(|p| p.get(k)) {
-                    Some(s) => {
-                        if let Some(p) = check(s, v, k) {
-                            return Some(p);
-                        }
-                    }
-                    None if schema.get("additionalProperties") == Some(&Value::Bool(false)) => {
-                        return Some((false, format!("The field '{k}' is not allowed.")));
-                    }
-                    None => {}
-                }
-            }
-            None
-        }
-        Some("array") => {
-            let Some(arr) = value.as_array() else {
-                return Some((false, format!("{at} must be an array.")));
-            };
-            let min = schema.get("minItems").and_then(Value::as_u64).unwrap_or(0) as usize;
-            let max = schema.get("maxItems").and_then(Value::as_u64);
-            if arr.len() < min {
-                return Some((
-                    true,
-                    format!(
-                        "'{at}' does not have enough values. The required minimum is '{min}' value(s)."
-                    ),
-                ));
-            }
-            if let Some(max) = max
-                && arr.len() as u64 > max
-            {
-                return Some((
-                    false,
-                    format!("'{at}' has too many values. The allowed maximum is '{max}' value(s)."),
-                ));
-            }
-            let items = schema.get("items")?;
-            arr.iter().find_map(|v| check(items, v, at))
-        }
-        Some("string") => {
-            let Some(s) = value.as_str() else {
-                return Some((false, format!("'{at}' must be text.")));
-            };
-            if let Some(e) = schema.get("enum").and_then(Value::as_array)
-                && !e.iter().any(|x| x.as_str() == Some(s))
-            {
-                let allowed: Vec<&str> = e.iter().filter_map(Value::as_str).collect();
-                return Some((
-                    false,
-                    format!(
-                        "'{s}' is not one of the allowed values: {}.",
-                        allowed.join(", ")
-                    ),
-                ));
-            }
-            let n = s.chars().count() as u64;
-            if let Some(min) = schema.get("minLength").and_then(Value::as_u64)
-                && n < min
-            {
-                return Some((false, format!("'{at}' is shorter than {min} characters.")));
-            }
-            if let Some(max) = schema.get("maxLength").and_then(Value::as_u64)
-                && n > max
-            {
-                return Some((false, format!("'{at}' is longer than {max} characters.")));
-            }
-            if let Some(p) = schema.get("pattern").and_then(Value::as_str)
-                && !pattern_matches(p, s)
-            {
-                return Some((false, format!("'{s}' is not in the expected format.")));
-            }
-            None
-        }
-        Some("number") | Some("integer") => {
-            let ok = if ty == Some("integer") {
-                value.is_i64() || value.is_u64()
-            } else {
-                value.is_number()
-            };
-            if !ok {
-                return Some((
-                    false,
-                    format!(
-                        "'{at}' must be {}.",
-                        if ty == Some("integer") {
-                            "a whole number"
-                        } else {
-                            "a number"
-                        }
-                    ),
-                ));
-            }
-            let v = value.as_f64().unwrap_or(0.0);
-            if let Some(min) = schema.get("minimum").and_then(Value::as_f64)
-                && v < min
-            {
-                return Some((false, format!("'{at}' must be at least {min}.")));
-            }
-            if let Some(max) = schema.get("maximum").and_then(Value::as_f64)
-                && v > max
-            {
-                return Some((false, format!("'{at}' must be at most {max}.")));
-            }
-            None
-        }
-        _ => None,
-    }
-}
-
-/// The few patterns the schemas use: `^[0-9]{a,b}$`, `^[0-9A-Z]{n}$`, `^[A-Z]{n}$`.
-fn pattern_matches(pattern: &str, s: &str) -> bool {
-    let Some(inner) = pattern.strip_prefix('^').and_then(|p| p.strip_suffix('$')) else {
-        return true;
-    };
-    let Some((class, count)) = inner.split_once(']') else {
-        return true;
-    };
-    let class = class.trim_start_matches('[');
-    let ok_char = |c: char| {
-        (class.contains("0-9") && c.is_ascii_digit())
-            || (class.contains("A-Z") && c.is_ascii_uppercase())
-    };
-    let count = count.trim_start_matches('{').trim_end_matches('}');
-    let (lo, hi) = match count.split_once(',') {
-        Some((a, b)) => (a.parse().unwrap_or(0), b.parse().unwrap_or(usize::MAX)),
-        None => {
-            let n = count.parse().unwrap_or(0);
-            (n, n)
-        }
-    };
-    let n = s.chars().count();
-    n >= lo && n <= hi && s.chars().all(ok_char)
-}
-
-/// Validates `attributes` against the product type's schema for `req` (as served by
-/// `getDefinitionsProductType` with the same requirements, enforced). Returns the issues,
-/// ordered by attribute name; none means valid.
-pub fn validate(
-    spec: &ProductTypeSpec,
-    req: Requirements,
-    attributes: &Map<String, Value>,
-    marketplace_id: &str,
-) -> Vec<Issue> {
-    let doc = schema(spec, req, true).doc;
-    let props = doc["properties"].as_object().cloned().unwrap_or_default();
-    let attrs = spec.attrs();
-    let title_of = |name: &str| {
-        attrs
-            .iter()
-            .find(|a| a.name == name)
-            .map(|a| a.title)
-            .unwrap_or("")
-            .to_string()
-    };
-    let mut issues = Vec::new();
-    for name in doc["required"].as_array().into_iter().flatten() {
-        let name = name.as_str().unwrap_or_default();
-        if !attributes.contains_key(name) {
-            issues.push(missing(name, &title_of(name)));
-        }
-    }
-    if let Some(any) = doc.get("anyOf").and_then(Value::as_array) {
-        let names: Vec<&str> = any
-            .iter()
-            .filter_map(|s| s["required"][0].as_str())
-            .collect();
-        if !names.iter().any(|n| attributes.contains_key(*n)) {
-            issues.push(Issue {
-                code: MISSING,
-                message: "A product identifier is required but not supplied: provide \
-                          'External Product ID', 'Merchant Suggested ASIN' or a product \
-                          identifier exemption."
-                    .into(),
-                severity: "ERROR",
-                attribute_names: names.iter().map(|n| n.to_string()).collect(),
-                categories: vec!["MISSING_ATTRIBUTE"],
-            });
-        }
-    }
-    for (name, value) in attributes {
-        let Some(schema) = props.get(name) else {
-            issues.push(invalid(
-                name,
-                name,
-                &format!(
-                    "'{name}' is not an attribute of product type '{}'.",
-                    spec.name
-                ),
-            ));
-            continue;
-        };
-        let title = title_of(name);
-        if let Some((is_missing, why)) = check(schema, value, name) {
-            issues.push(if is_missing {
-                incomplete(name, &title, &why)
-            } else {
-                invalid(name, &title, &why)
-            });
-            continue;
-        }
-        // Values for another marketplace than the one submitted to are refused.
-        let foreign = value.as_array().into_iter().flatten().any(|v| {
-            v.get("marketplace_id")
-                .and_then(Value::as_str)
-                .is_some_and(|m| m != marketplace_id)
-        });
-        if foreign {
-            issues.push(invalid(
-                name,
-                &title,
-                &format!(
-                    "The marketplace_id must be the submitted marketplace '{marketplace_id}'."
-                ),
-            ));
-        }
-    }
-    issues.sort_by(|a, b| a.attribute_names.cmp(&b.attribute_names));
-    issues
 }
 
 /// Whether `name` is an offer (sales terms) attribute.
