@@ -466,7 +466,7 @@ async fn keyword_pages_carry_their_search_and_walk_every_item_once() {
         .await;
     assert_eq!(s, 400, "{b}");
     assert_eq!(b["errors"][0]["code"], "InvalidInput");
-    assert_eq!(b["errors"][0]["details"], UNDECODABLE, "{b}");
+    assert_eq!(b["errors"][0]["message"], UNDECODABLE, "{b}");
     // The token belongs to its search: other keywords, or none (Amazon wants the search's
     // parameters sent again with the token), are 400s.
     let (s, b) = api

@@ -527,7 +527,7 @@ async fn a_next_token_pages_alone_or_with_the_filters_sent_again() {
     assert_eq!(status, 400, "{body}");
     assert_eq!(body["errors"][0]["code"], "InvalidInput");
     assert_eq!(
-        body["errors"][0]["details"],
+        body["errors"][0]["message"],
         spapi_server::market::paging::UNDECODABLE
     );
     // A getReports token is not a getFeeds token.
@@ -556,7 +556,7 @@ async fn a_next_token_pages_alone_or_with_the_filters_sent_again() {
     let (status, _, _, body) = feeds_page(&sp, &format!("nextToken={}", urlencode(foreign))).await;
     assert_eq!(status, 400, "{body}");
     assert_eq!(
-        body["errors"][0]["details"],
+        body["errors"][0]["message"],
         spapi_server::market::paging::UNDECODABLE
     );
 }

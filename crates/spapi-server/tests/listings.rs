@@ -933,7 +933,7 @@ async fn search_pages_carry_their_search_and_walk_every_listing_once() {
         .await;
     assert_eq!(s, 400, "{b}");
     assert_eq!(b["errors"][0]["code"], "InvalidInput");
-    assert_eq!(b["errors"][0]["details"], UNDECODABLE, "{b}");
+    assert_eq!(b["errors"][0]["message"], UNDECODABLE, "{b}");
     // A token sent with other filters is refused.
     let (s, b) = api
         .search(&format!(

@@ -555,7 +555,7 @@ async fn a_next_token_pages_alone_or_with_the_filters_sent_again() {
     assert_eq!(status, 400, "{body}");
     assert_eq!(body["errors"][0]["code"], "InvalidInput");
     assert_eq!(
-        body["errors"][0]["details"],
+        body["errors"][0]["message"],
         spapi_server::market::paging::UNDECODABLE
     );
 }

@@ -173,7 +173,7 @@ impl CatalogService {
         };
         let offset = match &p.page_token {
             Some(t) => {
-                let page: CatalogPage = decode_token(t, "pageToken")?;
+                let page: CatalogPage = decode_token(t)?;
                 if page.search != search {
                     return Err(Error::invalid_parameter(
                         "pageToken",

@@ -171,7 +171,7 @@ impl ListingsService {
         }
         let offset = match &p.page_token {
             Some(t) => {
-                let page: ListingPage = decode_token(t, "pageToken")?;
+                let page: ListingPage = decode_token(t)?;
                 let same_place = page.search.seller_id == search.seller_id
                     && page.search.marketplace_id == search.marketplace_id;
                 if page.search != search && (sends_filters(p) || !same_place) {

@@ -15,7 +15,6 @@ use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
 /// The name of the page-token parameter of getReports and getFeeds.
-const TOKEN_FIELD: &str = "nextToken";
 /// The page size when `pageSize` is absent.
 const DEFAULT_PAGE_SIZE: i64 = 10;
 /// The largest `pageSize`.
@@ -145,11 +144,11 @@ fn from_filters(kind: Kind, seller_id: &str, f: Filters, now: Timestamp) -> Resu
 }
 
 fn from_token(kind: Kind, seller_id: &str, token: &str) -> Result<JobQuery> {
-    let s: TokenState = paging::decode_token(token, TOKEN_FIELD)?;
+    let s: TokenState = paging::decode_token(token)?;
     // A token of the other operation, or one no page of spapi's could carry, is as undecodable
     // as a mangled one.
     if s.kind != kind.tag() || !(1..=MAX_PAGE_SIZE as u32).contains(&s.size) {
-        return Err(Error::invalid_parameter(TOKEN_FIELD, paging::UNDECODABLE));
+        return Err(Error::invalid_input(paging::UNDECODABLE));
     }
     Ok(JobQuery {
         seller_id: seller_id.into(),
@@ -249,8 +248,7 @@ mod tests {
         };
         let e = query(Kind::Feeds, "S1", other, now()).unwrap_err();
         assert!(
-            matches!(&e, Error::InvalidParameter { field, details }
-                if field == "nextToken" && details == paging::UNDECODABLE),
+            matches!(&e, Error::Invalid(message) if message == paging::UNDECODABLE),
             "{e:?}"
         );
     }
