@@ -115,6 +115,9 @@ pub fn apis_at(auth: &Auth, router: &Arc<Router>, docs: &Documents, public_base:
             clock.clone(),
         )),
         orders_v0: Arc::new(Orders::new(store.clone(), clock.clone())),
+        fba_inventory_v1: Arc::new(crate::apis::fba_inventory::FbaInventory::new(
+            crate::market::fba::Inventory::new(store.clone(), clock.clone()),
+        )),
         sales_v1: Arc::new(Sales::new(store.clone(), clock)),
         sellers_v1: Arc::new(Sellers::new(store)),
         tokens_2021_03_01: Arc::new(Tokens::new(auth.clone(), router.clone())),
