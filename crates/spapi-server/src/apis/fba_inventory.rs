@@ -104,11 +104,7 @@ impl FbaInventoryV1Api for FbaInventory {
                     granularity_type: Some("Marketplace".into()),
                     granularity_id: Some(page.marketplace_id.clone()),
                 },
-                inventory_summaries: page
-                    .summaries
-                    .iter()
-                    .map(|s| summary(s, details))
-                    .collect(),
+                inventory_summaries: page.summaries.iter().map(|s| summary(s, details)).collect(),
             }),
             pagination: page.next_token.map(|t| m::Pagination {
                 next_token: Some(t),

@@ -384,11 +384,13 @@ impl StoreTx {
                 });
             } else {
                 on_conn!(conn.reborrow(), |c| {
-                    sqlx::query("UPDATE fba_researching SET quantity = quantity - $2 WHERE id = $1")
-                        .bind(id)
-                        .bind(take)
-                        .execute(&mut *c)
-                        .await?;
+                    sqlx::query(
+                        "UPDATE fba_researching SET quantity = quantity - $2 WHERE id = $1",
+                    )
+                    .bind(id)
+                    .bind(take)
+                    .execute(&mut *c)
+                    .await?;
                 });
             }
         }
@@ -439,9 +441,11 @@ impl StoreTx {
         marketplace_id: &str,
         disposition: &str,
     ) -> Result<(i64, i64), StoreError> {
-        let row: (i64, Option<i64>) = on_conn!(self.conn(), |c| {
+        // PostgreSQL sums BIGINT into NUMERIC: cast back.
+        let row: (i64, i64) = on_conn!(self.conn(), |c| {
             sqlx::query_as(
-                "SELECT COUNT(*), SUM(CASE WHEN disposition = $4 THEN quantity ELSE 0 END) \
+                "SELECT COUNT(*), CAST(COALESCE(SUM(CASE WHEN disposition = $4 THEN quantity \
+                 ELSE 0 END), 0) AS BIGINT) \
                  FROM fba_ledger WHERE seller_id = $1 AND sku = $2 AND marketplace_id = $3",
             )
             .bind(seller_id)
@@ -451,7 +455,7 @@ impl StoreTx {
             .fetch_one(c)
             .await?
         });
-        Ok((row.0, row.1.unwrap_or(0)))
+        Ok(row)
     }
 
     /// Claims an idempotency token of a seller for a request (`request_hash`): `None` when the
@@ -590,7 +594,13 @@ impl Store {
         marketplace_id: &str,
         skus: &[String],
     ) -> Result<Vec<(String, i64, i64)>, StoreError> {
-        researching(self.acquire().await?.conn(), seller_id, marketplace_id, skus).await
+        researching(
+            self.acquire().await?.conn(),
+            seller_id,
+            marketplace_id,
+            skus,
+        )
+        .await
     }
 
     /// A seller's ledger in a marketplace (one SKU's, or every SKU's), oldest first.

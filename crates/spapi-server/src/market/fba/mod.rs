@@ -83,7 +83,12 @@ impl Inventory {
     }
 
     /// deleteInventoryItem ([`sandbox::delete_item`]).
-    pub async fn delete_item(&self, caller: &Caller, sku: &str, marketplace_id: &str) -> Result<()> {
+    pub async fn delete_item(
+        &self,
+        caller: &Caller,
+        sku: &str,
+        marketplace_id: &str,
+    ) -> Result<()> {
         sandbox::delete_item(&self.store, caller, sku, marketplace_id, self.now_us()).await
     }
 

@@ -44,7 +44,10 @@ fn check_marketplace(caller: &Caller, field: &str, id: &str) -> Result<()> {
 
 fn check_sku(field: &str, sku: &str) -> Result<()> {
     if sku.trim().is_empty() {
-        return Err(Error::invalid_parameter(field, "sellerSku must not be empty."));
+        return Err(Error::invalid_parameter(
+            field,
+            "sellerSku must not be empty.",
+        ));
     }
     if sku.chars().count() > MAX_SKU_LEN {
         return Err(Error::invalid_parameter(

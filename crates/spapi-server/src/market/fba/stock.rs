@@ -676,7 +676,11 @@ mod tests {
     #[test]
     fn total_is_the_sum_of_the_buckets_and_researching_ages_by_day() {
         let now = 100 * DAY_US;
-        let lots = [(now - DAY_US / 2, 1), (now - 10 * DAY_US, 2), (now - 25 * DAY_US, 3)];
+        let lots = [
+            (now - DAY_US / 2, 1),
+            (now - 10 * DAY_US, 2),
+            (now - 25 * DAY_US, 3),
+        ];
         let s = Stock::of(&row(), &lots, now);
         assert_eq!(
             s.researching,
