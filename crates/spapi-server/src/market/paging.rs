@@ -65,10 +65,10 @@ mod tests {
             filter: vec!["ATVPDKIKX0DER".into(), "Unshipped".into()],
         };
         let t = encode_token(&p);
-        assert!(t.ends_with('=') || t.len() % 4 == 0);
+        assert!(t.ends_with('=') || t.len().is_multiple_of(4));
         assert_eq!(decode_token::<Page>(&t, "NextToken").unwrap(), p);
         // Truncated, mangled (a `+` turned into a space by a missing URL-encoding), foreign.
-        let spaced = t.replace('+', " ").replace('/', " ");
+        let spaced = t.replace(['+', '/'], " ");
         for bad in [&t[..t.len() - 4], "abc", "", "not base64!", &spaced] {
             if bad == t {
                 continue;
