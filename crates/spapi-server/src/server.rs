@@ -124,6 +124,9 @@ pub fn apis_at(auth: &Auth, router: &Arc<Router>, docs: &Documents, public_base:
         product_pricing_2022_05_01: Arc::new(crate::apis::pricing_2022::Pricing2022::new(
             crate::market::pricing::PricingService::new(store.clone(), clock.clone()),
         )),
+        fba_inventory_v1: Arc::new(crate::apis::fba_inventory::FbaInventory::new(
+            crate::market::fba::Inventory::new(store.clone(), clock.clone()),
+        )),
         sales_v1: Arc::new(Sales::new(store.clone(), clock)),
         sellers_v1: Arc::new(Sellers::new(store)),
         tokens_2021_03_01: Arc::new(Tokens::new(auth.clone(), router.clone())),

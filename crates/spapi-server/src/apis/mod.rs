@@ -3,6 +3,7 @@
 pub mod catalog_items;
 pub mod catalog_v0;
 pub mod definitions;
+pub mod fba_inventory;
 pub mod feeds;
 pub mod listings;
 pub mod notifications;

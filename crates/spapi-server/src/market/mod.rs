@@ -3,6 +3,7 @@
 pub mod buyers;
 pub mod catalog;
 pub mod documents;
+pub mod fba;
 pub mod feeds;
 pub mod fees;
 pub mod images;

@@ -58,6 +58,7 @@ pub async fn listing_changed(
     after: Option<&ListingRow>,
     at_us: i64,
 ) -> Result<(), Error> {
+    super::fba::stock::follow_listing(tx, before, after, at_us).await?;
     let mfn_qty = |l: &ListingRow| (l.fulfillment_channel == "MFN").then_some(l.quantity);
     if let Some(a) = after
         && let Some(q) = mfn_qty(a)

@@ -27,6 +27,7 @@ mod catalog;
 mod conn;
 pub mod documents;
 mod error;
+pub mod fba;
 pub mod feeds;
 mod jobs;
 mod meta;
@@ -72,6 +73,10 @@ const POSTGRES_MAX_CONNECTIONS: u32 = 10;
 /// Tables holding the simulated world, emptied by [`Store::reset`]. Children before parents, so
 /// that a plain `DELETE` per table satisfies foreign keys.
 const WORLD_TABLES: &[&str] = &[
+    "fba_ledger",
+    "fba_researching",
+    "fba_stock",
+    "fba_idempotency",
     "document_chunks",
     "documents",
     "reports",
@@ -98,7 +103,7 @@ const WORLD_TABLES: &[&str] = &[
 ];
 
 /// The schema version the migrations bring a store to (`meta` key `schema.version`).
-pub const SCHEMA_VERSION: &str = "9";
+pub const SCHEMA_VERSION: &str = "11";
 
 /// `meta` keys with this prefix describe the schema and survive [`Store::reset`].
 pub const SCHEMA_META_PREFIX: &str = "schema.";
