@@ -32,6 +32,13 @@ impl Readiness {
         Readiness::default()
     }
 
+    /// A flag that is ready already.
+    pub fn ready() -> Self {
+        let r = Readiness::default();
+        r.set_ready();
+        r
+    }
+
     /// Marks the server ready; it stays ready.
     pub fn set_ready(&self) {
         self.0.store(true, Ordering::Release);
@@ -56,13 +63,11 @@ impl ControlPlane {
     /// A control plane guarded by `admin_token`; `jobs` runs what a clock change makes due.
     /// It reports ready at once unless given a [`Readiness`] ([`ControlPlane::with_readiness`]).
     pub fn new(auth: Auth, jobs: crate::jobs::Runner, admin_token: &str) -> Self {
-        let readiness = Readiness::starting();
-        readiness.set_ready();
         ControlPlane {
             auth,
             jobs,
             admin_token_hash: hash_token(admin_token),
-            readiness,
+            readiness: Readiness::ready(),
         }
     }
 
@@ -100,8 +105,9 @@ pub fn routes(cp: ControlPlane) -> Router {
 }
 
 /// `GET /emulator/v1/health`: 503 `{"status":"starting"}` until the world can serve (the
-/// demo world built, its credentials written, jobs running), then 200 with the version and
-/// the emulator's time.
+/// demo world built, its credentials written, jobs running), then 200
+/// `{"status":"ready","version":...,"now":...,"clock":"running"|"frozen"}` (`now` is the
+/// emulator's time).
 async fn health(State(cp): State<ControlPlane>) -> Response {
     if !cp.readiness.is_ready() {
         return (
