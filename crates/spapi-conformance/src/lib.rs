@@ -79,8 +79,7 @@ pub fn models_dir() -> Option<PathBuf> {
             Path::new(dir).display()
         ),
     };
-    let under_ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty());
-    if under_ci {
+    if under_ci() {
         panic!(
             "the SP-API models are required for conformance checks under CI (CI is set), but \
              {detail}. Check out https://github.com/amzn/selling-partner-api-models and set \
@@ -97,6 +96,42 @@ pub fn models_dir() -> Option<PathBuf> {
         }
     });
     None
+}
+
+/// Whether the tests run under CI (the `CI` environment variable is set and not empty): there a
+/// missing resource fails a test instead of skipping it.
+pub fn under_ci() -> bool {
+    std::env::var_os("CI").is_some_and(|v| !v.is_empty())
+}
+
+/// Called by a test that cannot run because a resource it needs is missing (`why` says which):
+/// panics under CI ([`under_ci`]); otherwise prints `skipping <test>: <why>` to stderr, and the
+/// test returns.
+///
+/// # Panics
+///
+/// Under CI, always.
+#[track_caller]
+pub fn skip(test: &str, why: &str) {
+    if under_ci() {
+        panic!("{test} is required under CI (CI is set), but {why}");
+    }
+    eprintln!("skipping {test}: {why}");
+}
+
+/// The list of operations in scope (`operations.tsv`, which sits beside the models directory:
+/// `<models_dir>/../operations.tsv`), as text. When it is missing this calls [`skip`] for
+/// `test` (a failure under CI) and returns `None`.
+#[track_caller]
+pub fn operations_tsv(models_dir: &Path, test: &str) -> Option<String> {
+    let path = models_dir.join("..").join("operations.tsv");
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Some(text),
+        Err(e) => {
+            skip(test, &format!("cannot read {}: {e}", path.display()));
+            None
+        }
+    }
 }
 
 /// Validates emulator responses against the official SP-API models.
@@ -315,6 +350,50 @@ impl Conformance {
         response.get("examples")?.get("application/json").cloned()
     }
 
+    /// Every example response the model gives for `operation_id`, in status order: each
+    /// documented status's `examples` under a JSON media type (`application/json`, `...+json`),
+    /// then the `response` of each of its static sandbox cases (`x-amzn-api-sandbox.static`;
+    /// `Value::Null` for a case without one). Empty when the model or operation is unknown.
+    ///
+    /// An `examples` entry keyed by anything but a JSON media type is not read: some of
+    /// Amazon's models key examples by a name (`payload`, `Successful Response`) where Swagger
+    /// 2.0 wants a media type, and what the name stands for is a guess.
+    pub fn examples(&self, model: &str, operation_id: &str) -> Vec<Example> {
+        let Ok(model_doc) = self.model(model) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for status in self.documented_statuses(model, operation_id) {
+            let Ok(response) = find_response(&model_doc, operation_id, status) else {
+                continue;
+            };
+            let documented = response.get("examples").and_then(Value::as_object);
+            for (media_type, body) in documented.into_iter().flatten() {
+                if is_json_media_type(media_type) {
+                    out.push(Example {
+                        status,
+                        source: ExampleSource::Examples {
+                            media_type: media_type.clone(),
+                        },
+                        body: body.clone(),
+                    });
+                }
+            }
+            let cases = response
+                .get("x-amzn-api-sandbox")
+                .and_then(|sandbox| sandbox.get("static"))
+                .and_then(Value::as_array);
+            for (case, c) in cases.into_iter().flatten().enumerate() {
+                out.push(Example {
+                    status,
+                    source: ExampleSource::SandboxCase { case },
+                    body: c.get("response").cloned().unwrap_or(Value::Null),
+                });
+            }
+        }
+        out
+    }
+
     /// Loads (once) and returns a model.
     fn model(&self, model: &str) -> Result<Arc<Model>, ViolationKind> {
         if let Some(found) = lock(&self.models).get(model) {
@@ -382,6 +461,52 @@ impl Conformance {
             .or_insert_with(|| Arc::new(compiled))
             .clone())
     }
+}
+
+/// Where in a model an [`Example`] comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExampleSource {
+    /// The response's `examples[media_type]`.
+    Examples {
+        /// A JSON media type (`application/json`, `...+json`).
+        media_type: String,
+    },
+    /// The `response` of the response's `x-amzn-api-sandbox.static[case]`.
+    SandboxCase {
+        /// The case's index in the list.
+        case: usize,
+    },
+}
+
+/// One example response that a model gives for an operation (see [`Conformance::examples`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Example {
+    /// The documented status it is an example of.
+    pub status: u16,
+    /// Where it is in the model.
+    pub source: ExampleSource,
+    /// The response body (`Value::Null` for none).
+    pub body: Value,
+}
+
+impl fmt::Display for Example {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.source {
+            ExampleSource::Examples { media_type } => {
+                write!(f, "{} examples[{media_type}]", self.status)
+            }
+            ExampleSource::SandboxCase { case } => {
+                write!(f, "{} x-amzn-api-sandbox.static[{case}]", self.status)
+            }
+        }
+    }
+}
+
+/// Whether an `examples` key names a JSON media type.
+fn is_json_media_type(key: &str) -> bool {
+    let essence = key.split(';').next().unwrap_or(key).trim();
+    essence.eq_ignore_ascii_case("application/json")
+        || (essence.contains('/') && essence.to_ascii_lowercase().ends_with("+json"))
 }
 
 /// Locks a mutex, ignoring poisoning (a panicking test must not break the others: the maps
@@ -856,6 +981,16 @@ mod tests {
         let via_ref = json!({"schema": {"$ref": "#/definitions/F"}});
         assert_eq!(response_schema(&doc, &direct), Ok(None));
         assert_eq!(response_schema(&doc, &via_ref), Ok(None));
+    }
+
+    #[test]
+    fn json_media_types() {
+        assert!(is_json_media_type("application/json"));
+        assert!(is_json_media_type("application/json; charset=utf-8"));
+        assert!(is_json_media_type("application/hal+json"));
+        assert!(!is_json_media_type("payload"));
+        assert!(!is_json_media_type("Successful Response"));
+        assert!(!is_json_media_type("text/plain"));
     }
 
     #[test]

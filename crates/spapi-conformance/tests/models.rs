@@ -2,38 +2,30 @@
 //!
 //! Run with `SPAPI_MODELS_DIR=/path/to/selling-partner-api-models`; without it the tests print
 //! the skip message and pass (under `CI` they fail instead). The list of operations in scope is
-//! read from `$SPAPI_MODELS_DIR/../operations.tsv`.
+//! read from `$SPAPI_MODELS_DIR/../operations.tsv`; without it the tests that need it skip
+//! with a message, and fail under `CI`.
 
 use std::collections::BTreeSet;
-use std::path::Path;
 
 use serde_json::{Value, json};
-use spapi_conformance::{Conformance, ViolationKind};
+use spapi_conformance::{Conformance, ExampleSource, ViolationKind};
 
 const ORDERS: &str = "models/orders-api-model/ordersV0.json";
 
-/// The (model, operationId) pairs of operations.tsv, or `None` (with a message) when absent.
-fn operations(conformance: &Conformance) -> Option<Vec<(String, String)>> {
-    let Some(tsv) = conformance.dir().parent().map(|p| p.join("operations.tsv")) else {
-        eprintln!("skipping: the models dir has no parent holding operations.tsv");
-        return None;
-    };
-    read_operations(&tsv)
-}
-
-fn read_operations(tsv: &Path) -> Option<Vec<(String, String)>> {
-    let Ok(text) = std::fs::read_to_string(tsv) else {
-        eprintln!("skipping: {} not found", tsv.display());
-        return None;
-    };
+/// The (model, operationId) pairs of operations.tsv, or `None` (with a message, or a panic
+/// under CI) when it is missing.
+#[track_caller]
+fn operations(conformance: &Conformance, test: &str) -> Option<Vec<(String, String)>> {
+    let text = spapi_conformance::operations_tsv(conformance.dir(), test)?;
     let mut lines = text.lines();
-    let header: Vec<&str> = lines.next()?.split('\t').collect();
+    let header: Vec<&str> = lines
+        .next()
+        .expect("operations.tsv has a header line")
+        .split('\t')
+        .collect();
     let column = |name: &str| header.iter().position(|h| *h == name);
     let (Some(op_col), Some(model_col)) = (column("operationId"), column("model")) else {
-        panic!(
-            "{}: no operationId/model columns in {header:?}",
-            tsv.display()
-        );
+        panic!("operations.tsv: no operationId/model columns in {header:?}");
     };
     let mut seen = BTreeSet::new();
     let rows = lines
@@ -52,7 +44,7 @@ fn every_documented_schema_compiles() {
     let Some(conformance) = Conformance::global() else {
         return;
     };
-    let Some(rows) = operations(conformance) else {
+    let Some(rows) = operations(conformance, "every_documented_schema_compiles") else {
         return;
     };
     let mut failures = Vec::new();
@@ -88,17 +80,18 @@ fn amazon_examples_mostly_conform() {
     let Some(conformance) = Conformance::global() else {
         return;
     };
-    let Some(rows) = operations(conformance) else {
+    let Some(rows) = operations(conformance, "amazon_examples_mostly_conform") else {
         return;
     };
     let mut passed = 0usize;
     let mut failed = Vec::new();
     for (model, operation_id) in &rows {
-        for status in conformance.documented_statuses(model, operation_id) {
-            let Some(example) = conformance.example(model, operation_id, status) else {
-                continue;
-            };
-            match conformance.validate(model, operation_id, status, &example) {
+        let documented = conformance
+            .examples(model, operation_id)
+            .into_iter()
+            .filter(|e| matches!(e.source, ExampleSource::Examples { .. }));
+        for example in documented {
+            match conformance.validate(model, operation_id, example.status, &example.body) {
                 Ok(()) => passed += 1,
                 Err(violation) => failed.push(violation),
             }
@@ -118,6 +111,124 @@ fn amazon_examples_mostly_conform() {
         passed * 10 >= total * 9,
         "only {passed} of {total} examples conform"
     );
+}
+
+const FBA_INVENTORY: &str = "models/fba-inventory-api-model/fbaInventory.json";
+const FBA_OUTBOUND: &str =
+    "models/fulfillment-outbound-api-model/fulfillmentOutbound_2020-07-01.json";
+const NOTIFICATIONS: &str = "models/notifications-api-model/notifications.json";
+
+/// The model has neither `examples` nor static sandbox cases for the operation.
+const NONE_IN_MODEL: &str = "the model gives no examples and no static sandbox cases";
+/// Swagger 2.0 keys `examples` by media type; this model keys them `payload`.
+const KEYED_PAYLOAD: &str = "the model keys its examples `payload` instead of a media type, \
+                             and gives no static sandbox cases";
+
+/// Operations in scope for which the model gives no example response that
+/// [`Conformance::examples`] can read (neither `examples` under a JSON media type nor a static
+/// sandbox case), each with the reason. Every other operation must have an example that
+/// conforms.
+const WITHOUT_EXAMPLES: &[(&str, &str, &str)] = &[
+    (FBA_INVENTORY, "getInventorySummaries", NONE_IN_MODEL),
+    (FBA_INVENTORY, "createInventoryItem", NONE_IN_MODEL),
+    (FBA_INVENTORY, "deleteInventoryItem", NONE_IN_MODEL),
+    (FBA_INVENTORY, "addInventory", NONE_IN_MODEL),
+    (FBA_OUTBOUND, "getFulfillmentPreview", KEYED_PAYLOAD),
+    (FBA_OUTBOUND, "deliveryOffers", KEYED_PAYLOAD),
+    (FBA_OUTBOUND, "listAllFulfillmentOrders", KEYED_PAYLOAD),
+    (FBA_OUTBOUND, "createFulfillmentOrder", NONE_IN_MODEL),
+    (FBA_OUTBOUND, "getPackageTrackingDetails", KEYED_PAYLOAD),
+    (FBA_OUTBOUND, "listReturnReasonCodes", KEYED_PAYLOAD),
+    (FBA_OUTBOUND, "createFulfillmentReturn", KEYED_PAYLOAD),
+    (FBA_OUTBOUND, "getFulfillmentOrder", KEYED_PAYLOAD),
+    (FBA_OUTBOUND, "updateFulfillmentOrder", NONE_IN_MODEL),
+    (FBA_OUTBOUND, "cancelFulfillmentOrder", NONE_IN_MODEL),
+    (
+        FBA_OUTBOUND,
+        "submitFulfillmentOrderStatusUpdate",
+        NONE_IN_MODEL,
+    ),
+    (FBA_OUTBOUND, "getFeatures", KEYED_PAYLOAD),
+    (FBA_OUTBOUND, "getFeatureInventory", KEYED_PAYLOAD),
+    (FBA_OUTBOUND, "getFeatureSKU", KEYED_PAYLOAD),
+    (
+        NOTIFICATIONS,
+        "sendTestNotification",
+        "the model keys its examples by a name (`Successful Response`, `Response`) instead of \
+         a media type, and gives no static sandbox cases",
+    ),
+];
+
+/// Every operation in scope has at least one of Amazon's example responses that conforms to
+/// its schema, or is listed in [`WITHOUT_EXAMPLES`] with the reason; a listed one that has
+/// gained an example must leave the list. No example, or none that matches, is a failure.
+#[test]
+fn every_operation_in_scope_has_a_conforming_example() {
+    let Some(conformance) = Conformance::global() else {
+        return;
+    };
+    let test = "every_operation_in_scope_has_a_conforming_example";
+    let Some(rows) = operations(conformance, test) else {
+        return;
+    };
+    let exempt = |model: &str, operation_id: &str| {
+        WITHOUT_EXAMPLES
+            .iter()
+            .any(|(m, o, _)| *m == model && *o == operation_id)
+    };
+    let mut problems = Vec::new();
+    for (model, operation_id) in &rows {
+        let examples = conformance.examples(model, operation_id);
+        if exempt(model, operation_id) {
+            if let Some(first) = examples.first() {
+                problems.push(format!(
+                    "{model} {operation_id}: has {} example(s) now (first: {first}); remove it \
+                     from WITHOUT_EXAMPLES",
+                    examples.len()
+                ));
+            }
+            continue;
+        }
+        if examples.is_empty() {
+            problems.push(format!(
+                "{model} {operation_id}: no example response in the model (list it in \
+                 WITHOUT_EXAMPLES with the reason)"
+            ));
+            continue;
+        }
+        let violations: Vec<String> = examples
+            .iter()
+            .filter_map(|e| {
+                conformance
+                    .validate(model, operation_id, e.status, &e.body)
+                    .err()
+                    .map(|v| format!("  {e}: {v}"))
+            })
+            .collect();
+        if violations.len() == examples.len() {
+            problems.push(format!(
+                "{model} {operation_id}: none of its {} example(s) conforms:\n{}",
+                examples.len(),
+                violations.join("\n")
+            ));
+        }
+    }
+    for (model, operation_id, reason) in WITHOUT_EXAMPLES {
+        if reason.trim().is_empty() {
+            problems.push(format!("{model} {operation_id}: exempt without a reason"));
+        }
+        if !rows.iter().any(|(m, o)| m == model && o == operation_id) {
+            problems.push(format!(
+                "{model} {operation_id}: in WITHOUT_EXAMPLES but not in scope"
+            ));
+        }
+    }
+    eprintln!(
+        "{} operations in scope, {} without examples (listed)",
+        rows.len(),
+        WITHOUT_EXAMPLES.len()
+    );
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
 #[test]
@@ -294,7 +405,7 @@ fn responses_without_schema() {
         return;
     };
     // Find some response in scope documenting no body, and check that only an empty body fits.
-    let Some(rows) = operations(conformance) else {
+    let Some(rows) = operations(conformance, "responses_without_schema") else {
         return;
     };
     let found = rows.iter().find_map(|(model, operation_id)| {
@@ -306,10 +417,9 @@ fn responses_without_schema() {
             })
             .map(|status| (model, operation_id, status))
     });
-    let Some((model, operation_id, status)) = found else {
-        eprintln!("no response without a schema in scope");
-        return;
-    };
+    // The models in scope document such responses; none found means the lookup broke, not
+    // that there is nothing to check.
+    let (model, operation_id, status) = found.expect("a response without a schema in scope");
     conformance.assert_conforms(model, operation_id, status, &Value::Null);
     let violation = conformance
         .validate(model, operation_id, status, &json!({"a": 1}))
@@ -340,36 +450,20 @@ fn amazon_sandbox_responses_mostly_conform() {
     let Some(conformance) = Conformance::global() else {
         return;
     };
-    let Some(rows) = operations(conformance) else {
+    let Some(rows) = operations(conformance, "amazon_sandbox_responses_mostly_conform") else {
         return;
     };
     let mut passed = 0usize;
     let mut failed = Vec::new();
-    let mut models = std::collections::HashMap::new();
     for (model, operation_id) in &rows {
-        let doc = models.entry(model.clone()).or_insert_with(|| {
-            let text = std::fs::read_to_string(conformance.dir().join(model))
-                .unwrap_or_else(|e| panic!("{model}: {e}"));
-            serde_json::from_str::<Value>(&text).unwrap_or_else(|e| panic!("{model}: {e}"))
-        });
-        let operation = doc["paths"]
-            .as_object()
+        let cases = conformance
+            .examples(model, operation_id)
             .into_iter()
-            .flat_map(|paths| paths.values())
-            .filter_map(Value::as_object)
-            .flat_map(|item| item.values())
-            .find(|op| op["operationId"] == operation_id.as_str());
-        let Some(operation) = operation else {
-            panic!("{model}: no operation {operation_id}");
-        };
-        for status in conformance.documented_statuses(model, operation_id) {
-            let cases = &operation["responses"][status.to_string()]["x-amzn-api-sandbox"]["static"];
-            for case in cases.as_array().into_iter().flatten() {
-                let body = case.get("response").cloned().unwrap_or(Value::Null);
-                match conformance.validate(model, operation_id, status, &body) {
-                    Ok(()) => passed += 1,
-                    Err(violation) => failed.push(violation),
-                }
+            .filter(|e| matches!(e.source, ExampleSource::SandboxCase { .. }));
+        for case in cases {
+            match conformance.validate(model, operation_id, case.status, &case.body) {
+                Ok(()) => passed += 1,
+                Err(violation) => failed.push(violation),
             }
         }
     }
@@ -381,6 +475,7 @@ fn amazon_sandbox_responses_mostly_conform() {
     for violation in &failed {
         eprintln!("--- {violation}");
     }
+    assert!(total > 0, "no static sandbox responses found");
     assert!(
         passed * 10 >= total * 9,
         "only {passed} of {total} sandbox responses conform"

@@ -1,9 +1,19 @@
 //! The emulator's one clock. Everything that needs the time (token lifetimes, codes, jobs,
 //! order state machines) reads it from here, never from the system directly, so that tests and
 //! users can freeze, set and advance it.
+//!
+//! The clock is part of the world: a server changes it through [`apply`], which also writes
+//! its state to the store (`meta` key [`META_KEY`]), and [`load`] puts a reopened world's
+//! clock back where it was. The in-memory methods ([`Clock::advance`], ...) change only this
+//! process's clock (tests use them directly).
 
+use crate::store::{Store, StoreError};
 use jiff::{SignedDuration, Timestamp};
+use serde::{Deserialize, Serialize};
 use std::sync::{Arc, RwLock};
+
+/// The `meta` key under which the world keeps its clock.
+pub const META_KEY: &str = "clock";
 
 /// How the clock runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,6 +37,110 @@ struct State {
 #[derive(Debug, Clone)]
 pub struct Clock {
     state: Arc<RwLock<State>>,
+    /// Held by [`apply`] from the change to the end of the store write, so that concurrent
+    /// changes reach the store in the order they were made.
+    persist: Arc<tokio::sync::Mutex<()>>,
+}
+
+/// What the world keeps of a clock: enough to put it back after a restart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClockSetting {
+    /// Follows the system time, shifted by `offset` (simulated minus system time).
+    Running {
+        /// Simulated minus system time.
+        offset: SignedDuration,
+    },
+    /// Stands still at `at`.
+    Frozen {
+        /// The time it shows.
+        at: Timestamp,
+    },
+}
+
+/// The stored form of a [`ClockSetting`] (JSON in `meta`): the offset as an ISO 8601 duration,
+/// the frozen instant as RFC 3339, both exact to the nanosecond.
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "mode", rename_all = "lowercase")]
+enum StoredSetting {
+    Running { offset: String },
+    Frozen { at: String },
+}
+
+impl ClockSetting {
+    /// The text stored under [`META_KEY`].
+    pub fn to_text(&self) -> String {
+        let stored = match self {
+            ClockSetting::Running { offset } => StoredSetting::Running {
+                offset: offset.to_string(),
+            },
+            ClockSetting::Frozen { at } => StoredSetting::Frozen { at: at.to_string() },
+        };
+        serde_json::to_string(&stored).unwrap_or_default()
+    }
+
+    /// Reads the text stored under [`META_KEY`]; `None` when it is not a clock setting.
+    pub fn from_text(text: &str) -> Option<Self> {
+        Some(match serde_json::from_str::<StoredSetting>(text).ok()? {
+            StoredSetting::Running { offset } => ClockSetting::Running {
+                offset: offset.parse().ok()?,
+            },
+            StoredSetting::Frozen { at } => ClockSetting::Frozen {
+                at: at.parse().ok()?,
+            },
+        })
+    }
+}
+
+/// One change of the clock, as the control plane asks for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClockChange {
+    /// Stop where it stands.
+    Freeze,
+    /// Run again from where it stands.
+    Resume,
+    /// Show this time, keeping the mode.
+    Set(Timestamp),
+    /// Move forward by this much.
+    Advance(SignedDuration),
+}
+
+/// Applies `changes` in order to `clock` and writes the resulting state to the world's store:
+/// the one way a server changes its clock, so that a restart on the same store resumes it.
+pub async fn apply(
+    store: &Store,
+    clock: &Clock,
+    changes: &[ClockChange],
+) -> Result<(), StoreError> {
+    let _order = clock.persist.lock().await;
+    for change in changes {
+        match *change {
+            ClockChange::Freeze => clock.freeze(),
+            ClockChange::Resume => clock.resume(),
+            ClockChange::Set(at) => clock.set(at),
+            ClockChange::Advance(by) => clock.advance(by),
+        }
+    }
+    store.set_meta(META_KEY, &clock.setting().to_text()).await
+}
+
+/// Puts `clock` where the world's store says it was; `false` (the clock untouched) when the
+/// store keeps no clock (a new world, or one whose clock was never changed).
+pub async fn load(store: &Store, clock: &Clock) -> Result<bool, StoreError> {
+    let Some(text) = store.get_meta(META_KEY).await? else {
+        return Ok(false);
+    };
+    match ClockSetting::from_text(&text) {
+        Some(setting) => {
+            clock.restore(setting);
+            Ok(true)
+        }
+        None => {
+            // Not written by this version: the world keeps running on the given clock rather
+            // than refusing to start.
+            tracing::warn!(value = %text, "ignoring an unreadable stored clock");
+            Ok(false)
+        }
+    }
 }
 
 impl Default for Clock {
@@ -44,6 +158,7 @@ impl Clock {
                 offset: SignedDuration::ZERO,
                 frozen_at: Timestamp::UNIX_EPOCH,
             })),
+            persist: Arc::new(tokio::sync::Mutex::new(())),
         }
     }
 
@@ -90,6 +205,30 @@ impl Clock {
     /// Whether the clock is running or frozen.
     pub fn mode(&self) -> ClockMode {
         self.read().mode
+    }
+
+    /// The clock's state, as the world keeps it.
+    pub fn setting(&self) -> ClockSetting {
+        let s = self.read();
+        match s.mode {
+            ClockMode::Running => ClockSetting::Running { offset: s.offset },
+            ClockMode::Frozen => ClockSetting::Frozen { at: s.frozen_at },
+        }
+    }
+
+    /// Puts the clock in a state read back from the world (see [`load`]).
+    pub fn restore(&self, setting: ClockSetting) {
+        let mut s = self.write();
+        match setting {
+            ClockSetting::Running { offset } => {
+                s.mode = ClockMode::Running;
+                s.offset = offset;
+            }
+            ClockSetting::Frozen { at } => {
+                s.mode = ClockMode::Frozen;
+                s.frozen_at = at;
+            }
+        }
     }
 
     /// Stops the clock where it is.
@@ -163,5 +302,72 @@ mod tests {
         let f = c.now();
         c.resume();
         assert!(c.now() >= f);
+    }
+
+    #[test]
+    fn settings_survive_their_text_exactly() {
+        let frozen = ClockSetting::Frozen {
+            at: "2025-01-01T01:02:03.123456789Z".parse().unwrap(),
+        };
+        let running = ClockSetting::Running {
+            offset: SignedDuration::new(2 * 86_400 + 17, 123_456_789),
+        };
+        let behind = ClockSetting::Running {
+            offset: SignedDuration::from_secs(-3600),
+        };
+        for s in [frozen, running, behind] {
+            assert_eq!(
+                ClockSetting::from_text(&s.to_text()),
+                Some(s),
+                "{}",
+                s.to_text()
+            );
+        }
+        assert_eq!(ClockSetting::from_text("yesterday"), None);
+        assert_eq!(
+            ClockSetting::from_text(r#"{"mode":"frozen","at":"x"}"#),
+            None
+        );
+    }
+
+    #[test]
+    fn a_restored_clock_shows_what_the_setting_says() {
+        let c = Clock::real();
+        c.advance(SignedDuration::from_hours(48));
+        let saved = c.setting();
+        let again = Clock::real();
+        again.restore(saved);
+        let ahead = again.now().duration_since(Clock::system_now());
+        assert!(ahead >= SignedDuration::from_hours(48) - SignedDuration::from_secs(5));
+        let at: Timestamp = "2030-01-01T00:00:00Z".parse().unwrap();
+        again.restore(ClockSetting::Frozen { at });
+        assert_eq!(again.now(), at);
+        assert_eq!(again.mode(), ClockMode::Frozen);
+    }
+
+    #[tokio::test]
+    async fn apply_writes_the_state_and_load_reads_it() {
+        let store = Store::open_sqlite_in_memory().await.unwrap();
+        let c = Clock::real();
+        let at: Timestamp = "2031-05-06T07:08:09Z".parse().unwrap();
+        apply(
+            &store,
+            &c,
+            &[
+                ClockChange::Freeze,
+                ClockChange::Set(at),
+                ClockChange::Advance(SignedDuration::from_secs(60)),
+            ],
+        )
+        .await
+        .unwrap();
+        let fresh = Clock::real();
+        assert!(load(&store, &fresh).await.unwrap());
+        assert_eq!(
+            fresh.now(),
+            "2031-05-06T07:09:09Z".parse::<Timestamp>().unwrap()
+        );
+        let empty = Store::open_sqlite_in_memory().await.unwrap();
+        assert!(!load(&empty, &Clock::real()).await.unwrap());
     }
 }

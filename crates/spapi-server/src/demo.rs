@@ -5,6 +5,8 @@ use crate::auth::{Auth, AuthError, NewApp, NewSeller, ROLES};
 use crate::market::world::{self, WorldSpec};
 use crate::store::SellerRecord;
 use serde::{Deserialize, Serialize};
+use std::io::Write;
+use std::path::Path;
 
 /// Name of the credentials file in the data directory.
 pub const CREDENTIALS_FILE: &str = "demo-credentials.json";
@@ -153,6 +155,50 @@ async fn demo_seller(
 }
 
 impl DemoCredentials {
+    /// Reads a credentials file; `None` when it is missing or not credentials.
+    pub fn read(path: &Path) -> Option<DemoCredentials> {
+        let text = std::fs::read_to_string(path).ok()?;
+        serde_json::from_str(&text).ok()
+    }
+
+    /// Writes the credentials file atomically: a temporary file in the same directory, readable
+    /// by the owner only (it holds secrets), renamed over `path`. A reader sees the old file or
+    /// the new one, never a part.
+    pub fn write(&self, path: &Path) -> std::io::Result<()> {
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        std::fs::create_dir_all(dir)?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| CREDENTIALS_FILE.to_string());
+        let tmp = dir.join(format!(
+            ".{name}.{}-{}.tmp",
+            std::process::id(),
+            crate::auth::secret::random_token(8)
+        ));
+        let text = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;
+        let written = (|| {
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::OpenOptionsExt;
+                options.mode(0o600);
+            }
+            let mut file = options.open(&tmp)?;
+            file.write_all(text.as_bytes())?;
+            file.sync_all()?;
+            std::fs::rename(&tmp, path)
+        })();
+        if written.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        written
+    }
+
     /// How to call, for the terminal.
     pub fn instructions(&self) -> String {
         let mut s = format!(
@@ -185,5 +231,51 @@ impl DemoCredentials {
             ));
         }
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> DemoCredentials {
+        DemoCredentials {
+            endpoint: "http://127.0.0.1:1".into(),
+            lwa_endpoint: "http://127.0.0.1:1/auth/o2/token".into(),
+            admin_token: "admin".into(),
+            application_id: "app".into(),
+            client_id: "id".into(),
+            client_secret: "secret".into(),
+            redirect_uris: vec![],
+            sellers: vec![],
+        }
+    }
+
+    #[test]
+    fn the_credentials_file_is_replaced_whole_and_private() {
+        let dir = std::env::temp_dir().join(format!(
+            "spapi-demo-write-{}-{}",
+            std::process::id(),
+            crate::auth::secret::random_token(6)
+        ));
+        let path = dir.join(CREDENTIALS_FILE);
+        let mut creds = sample();
+        creds.write(&path).unwrap();
+        assert_eq!(DemoCredentials::read(&path), Some(creds.clone()));
+        creds.endpoint = "http://127.0.0.1:2".into();
+        creds.write(&path).unwrap();
+        assert_eq!(DemoCredentials::read(&path), Some(creds));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o077, 0, "owner only: {mode:o}");
+        }
+        let names: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, [CREDENTIALS_FILE], "no temporary file is left");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -3,7 +3,7 @@
 use crate::auth::Auth;
 use crate::clock::Clock;
 use crate::generated::Apis;
-use crate::http::control::ControlPlane;
+use crate::http::control::{ControlPlane, Readiness};
 use crate::http::router::Router;
 use crate::http::throttle::ThrottleMode;
 use crate::http::traffic::Traffic;
@@ -40,6 +40,10 @@ pub struct ServerConfig {
     /// An EventBridge endpoint (AWS JSON 1.1): EventBridge destinations also get their
     /// notifications there, as partner events (`PutPartnerEvents`).
     pub eventbridge_endpoint: Option<String>,
+    /// When set, `GET /emulator/v1/health` answers 503 `starting` until [`Server::set_ready`]
+    /// (what `spapi serve` does while it builds the demo world); otherwise the server is ready
+    /// when [`Server::start`] returns.
+    pub defer_ready: bool,
 }
 
 /// The sandbox port.
@@ -69,6 +73,7 @@ impl ServerConfig {
             sandbox: None,
             sqs_endpoint: None,
             eventbridge_endpoint: None,
+            defer_ready: false,
         }
     }
 }
@@ -156,6 +161,7 @@ pub struct Server {
     task: JoinHandle<std::io::Result<()>>,
     traffic: Arc<Traffic>,
     sandbox: Option<SandboxListener>,
+    readiness: Readiness,
 }
 
 /// The running sandbox port.
@@ -183,12 +189,20 @@ fn spawn_serve(
 
 impl Server {
     /// Opens the store, binds the listener and starts serving in the background.
+    ///
+    /// A world that kept a clock (see [`crate::clock::apply`]) resumes it: `config.clock` is
+    /// put where the store says it was.
     pub async fn start(config: ServerConfig) -> anyhow::Result<Server> {
         let store = Store::open(config.store.clone())
             .await
             .with_context(|| format!("opening the store at {}", config.store))?;
-        // Rows the store stamps itself (created_at) follow the emulator's clock.
         let clock = config.clock.clone();
+        // Before anything reads the time: jobs, tokens and rows written from now on follow
+        // the world's clock, not the one it would restart at.
+        crate::clock::load(&store, &clock)
+            .await
+            .context("reading the world's clock")?;
+        // Rows the store stamps itself (created_at) follow the emulator's clock.
         let store = store.with_time_source({
             let clock = clock.clone();
             move || clock.now_us()
@@ -236,7 +250,10 @@ impl Server {
                 .spawn(std::time::Duration::from_millis(100));
         // Document URLs (feed uploads, report downloads) are served on the same port, outside
         // the SP-API pipeline, as S3 serves Amazon's; so are product type schema documents.
-        let app = http::app(sp, ControlPlane::new(auth.clone(), jobs, &admin_token))
+        let readiness = Readiness::starting();
+        let control =
+            ControlPlane::new(auth.clone(), jobs, &admin_token).with_readiness(readiness.clone());
+        let app = http::app(sp, control)
             .merge(crate::http::documents::routes(docs.clone()))
             .merge(crate::http::images::routes(store.clone()))
             .merge(crate::apis::definitions::routes());
@@ -257,6 +274,9 @@ impl Server {
             }
             None => None,
         };
+        if !config.defer_ready {
+            readiness.set_ready();
+        }
         let (tx, rx) = oneshot::channel::<()>();
         let task = spawn_serve(listener, app, rx);
         Ok(Server {
@@ -271,7 +291,19 @@ impl Server {
             task,
             traffic,
             sandbox,
+            readiness,
         })
+    }
+
+    /// Marks the world ready to serve: `GET /emulator/v1/health` answers 200 from now on.
+    /// Only needed with [`ServerConfig::defer_ready`].
+    pub fn set_ready(&self) {
+        self.readiness.set_ready();
+    }
+
+    /// Whether `GET /emulator/v1/health` answers 200.
+    pub fn is_ready(&self) -> bool {
+        self.readiness.is_ready()
     }
 
     /// The sandbox port's address, when `ServerConfig::sandbox` was given.

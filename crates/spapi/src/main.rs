@@ -151,24 +151,10 @@ async fn main() -> anyhow::Result<()> {
     }
 }
 
-fn read_credentials(path: &Path) -> Option<DemoCredentials> {
-    let text = std::fs::read_to_string(path).ok()?;
-    serde_json::from_str(&text).ok()
-}
-
 fn write_credentials(path: &Path, creds: &DemoCredentials) -> anyhow::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let text = serde_json::to_string_pretty(creds)?;
-    std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        // It holds secrets: readable by the owner only.
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
-    }
-    Ok(())
+    creds
+        .write(path)
+        .with_context(|| format!("writing {}", path.display()))
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
@@ -184,7 +170,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let previous = if args.in_memory {
         None
     } else {
-        read_credentials(&creds_path)
+        DemoCredentials::read(&creds_path)
     };
     let admin_token = args
         .admin_token
@@ -212,6 +198,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         }),
         sqs_endpoint: args.sqs_endpoint.clone(),
         eventbridge_endpoint: args.eventbridge_endpoint.clone(),
+        // Ready once the demo world and its credentials file exist (see set_ready below).
+        defer_ready: true,
     };
     let server = Server::start(config).await?;
     let url = server.base_url();
@@ -253,10 +241,13 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         );
         print!("{}", creds.instructions());
     }
+    // Only now: a script that waits for the health route may read the credentials file.
+    server.set_ready();
     println!(
         "\nControl plane: {url}/emulator/v1 (Authorization: Bearer {})",
         server.admin_token()
     );
+    println!("Health:        {url}/emulator/v1/health (200 once ready)");
     println!("Consent page:  {url}/apps/authorize/consent?application_id=...&state=...");
     println!("Coverage:      spapi operations");
     println!("Press Ctrl-C to stop.");

@@ -4,6 +4,7 @@
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
 /// Kills the server when the test ends, whatever happens.
@@ -16,7 +17,8 @@ impl Drop for Running {
     }
 }
 
-fn start(data_dir: &std::path::Path, extra: &[&str]) -> (Running, String) {
+/// Spawns `spapi serve` on `data_dir`; the server and its stdout lines.
+fn spawn(data_dir: &std::path::Path, extra: &[&str]) -> (Running, Receiver<String>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_spapi"))
         .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
         .arg(data_dir)
@@ -37,20 +39,32 @@ fn start(data_dir: &std::path::Path, extra: &[&str]) -> (Running, String) {
             }
         }
     });
-    let deadline = Instant::now() + Duration::from_secs(30);
+    (running, rx)
+}
+
+/// Reads `lines` until `spapi serve` printed its URL, and then until `until` holds for a line
+/// (the URL line included); the URL.
+fn wait_for(lines: &Receiver<String>, until: impl Fn(&str) -> bool) -> String {
+    let deadline = Instant::now() + Duration::from_secs(60);
     let mut url = None;
     while Instant::now() < deadline {
-        let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) else {
+        let Ok(line) = lines.recv_timeout(Duration::from_millis(200)) else {
             continue;
         };
         if let Some(rest) = line.strip_prefix("spapi is serving the Selling Partner API at ") {
             url = Some(rest.trim().to_string());
         }
-        if line.starts_with("Press Ctrl-C") {
+        if url.is_some() && until(&line) {
             break;
         }
     }
-    (running, url.expect("spapi serve printed its URL in time"))
+    url.expect("spapi serve printed its URL in time")
+}
+
+fn start(data_dir: &std::path::Path, extra: &[&str]) -> (Running, String) {
+    let (running, lines) = spawn(data_dir, extra);
+    let url = wait_for(&lines, |line| line.starts_with("Press Ctrl-C"));
+    (running, url)
 }
 
 fn temp_dir(name: &str) -> std::path::PathBuf {
@@ -299,4 +313,146 @@ async fn the_same_seed_gives_the_same_demo_world() {
         let _ = std::fs::remove_dir_all(&dir);
     }
     assert_eq!(seen[0], seen[1]);
+}
+
+/// What a CI job does: wait for the health route, then read the credentials file. The route
+/// answers 503 `starting` while the demo world is built and 200 once the file is written.
+#[tokio::test]
+async fn health_turns_ready_once_the_credentials_file_is_written() {
+    let dir = temp_dir("health");
+    let (_server, lines) = spawn(&dir, &[]);
+    // As soon as the port answers: the demo world is not built yet.
+    let url = wait_for(&lines, |_| true);
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut starting = 0;
+    let ready = loop {
+        assert!(Instant::now() < deadline, "not ready in time");
+        let resp = http
+            .get(format!("{url}/emulator/v1/health"))
+            .send()
+            .await
+            .unwrap();
+        let status = resp.status().as_u16();
+        let body: Value = resp.json().await.unwrap();
+        if status == 200 {
+            break body;
+        }
+        assert_eq!(status, 503, "{body}");
+        assert_eq!(body, json!({"status": "starting"}));
+        starting += 1;
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    // At that moment the credentials file is complete.
+    let creds: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("demo-credentials.json")).unwrap())
+            .expect("the credentials file parses once ready");
+    assert_eq!(creds["endpoint"], url.as_str());
+    assert_eq!(creds["sellers"].as_array().unwrap().len(), 2);
+    assert_eq!(ready["status"], "ready");
+    assert_eq!(ready["version"], env!("CARGO_PKG_VERSION"));
+    assert!(
+        ready["now"]
+            .as_str()
+            .unwrap()
+            .parse::<jiff::Timestamp>()
+            .is_ok()
+    );
+    eprintln!("health answered 503 starting {starting} time(s) before 200");
+    // No temporary file is left beside it.
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("demo-credentials"))
+        .collect();
+    assert_eq!(names, ["demo-credentials.json"]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Advances the clock of the server on `dir` (and `extra`) two days through the control
+/// plane, kills it, starts another on the same store, and expects its clock two days ahead.
+async fn clock_survives_a_restart(dir: &std::path::Path, extra: &[&str]) {
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let two_days = jiff::SignedDuration::from_hours(48);
+    let (server, url) = start(dir, extra);
+    let creds: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("demo-credentials.json")).unwrap())
+            .unwrap();
+    let admin = creds["admin_token"].as_str().unwrap().to_string();
+    let resp = http
+        .post(format!("{url}/emulator/v1/clock"))
+        .bearer_auth(&admin)
+        .json(&json!({"advance_seconds": two_days.as_secs()}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    // Killed, not stopped: the clock was kept when the control plane answered.
+    drop(server);
+    let (_server, url) = start(dir, extra);
+    let clock: Value = http
+        .get(format!("{url}/emulator/v1/clock"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let now: jiff::Timestamp = clock["now"].as_str().unwrap().parse().unwrap();
+    let ahead = now.duration_since(jiff::Timestamp::now());
+    assert!(
+        ahead >= two_days - jiff::SignedDuration::from_secs(1),
+        "after the restart the clock is only {ahead:#} ahead: {clock}"
+    );
+    assert_eq!(clock["mode"], "running");
+}
+
+#[tokio::test]
+async fn the_clock_survives_a_restart() {
+    let dir = temp_dir("clock");
+    clock_survives_a_restart(&dir, &[]).await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn the_clock_survives_a_restart_on_postgres() {
+    use sqlx::Connection;
+    let admin = std::env::var("SPAPI_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let connect =
+        tokio::time::timeout(Duration::from_secs(5), sqlx::PgConnection::connect(&admin)).await;
+    let Ok(Ok(mut conn)) = connect else {
+        if std::env::var_os("CI").is_some_and(|v| !v.is_empty()) {
+            panic!("PostgreSQL is required under CI but unreachable at {admin}");
+        }
+        eprintln!("skipping the PostgreSQL restart test: no PostgreSQL at {admin}");
+        return;
+    };
+    let name = format!("spapi_serve_clock_{}", std::process::id());
+    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+    )))
+    .execute(&mut conn)
+    .await;
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await
+        .expect("create the test database");
+    let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
+    let url = format!("{base}/{name}");
+    let dir = temp_dir("clock-pg");
+    clock_survives_a_restart(&dir, &["--database-url", &url]).await;
+    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+    )))
+    .execute(&mut conn)
+    .await;
+    let _ = std::fs::remove_dir_all(&dir);
 }

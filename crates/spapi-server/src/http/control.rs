@@ -1,10 +1,12 @@
 //! The control plane, `/emulator/v1/...`: what a test or a developer uses to shape the world
 //! (apps, sellers, authorizations, the clock). Never mixed with SP-API paths; every call needs
-//! the admin token (`Authorization: Bearer <token>`).
+//! the admin token (`Authorization: Bearer <token>`), except `GET /emulator/v1/health`, which
+//! says whether the world can serve yet.
 
 use super::ApiError;
 use crate::auth::secret::hash_token;
 use crate::auth::{Auth, AuthError, NewApp, NewSeller};
+use crate::clock::{ClockChange, ClockMode};
 use crate::store::{AppRecord, AuthorizationRecord, SellerRecord};
 use axum::Json;
 use axum::Router;
@@ -16,6 +18,37 @@ use axum::routing::{delete, get};
 use jiff::SignedDuration;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Whether the server can serve its world yet (what `GET /emulator/v1/health` answers): a
+/// shared flag that flips once, from starting to ready.
+#[derive(Debug, Clone, Default)]
+pub struct Readiness(Arc<AtomicBool>);
+
+impl Readiness {
+    /// A flag that is still starting.
+    pub fn starting() -> Self {
+        Readiness::default()
+    }
+
+    /// A flag that is ready already.
+    pub fn ready() -> Self {
+        let r = Readiness::default();
+        r.set_ready();
+        r
+    }
+
+    /// Marks the server ready; it stays ready.
+    pub fn set_ready(&self) {
+        self.0.store(true, Ordering::Release);
+    }
+
+    /// Whether the server is ready.
+    pub fn is_ready(&self) -> bool {
+        self.0.load(Ordering::Acquire)
+    }
+}
 
 /// State of the control plane.
 #[derive(Clone)]
@@ -23,16 +56,25 @@ pub struct ControlPlane {
     pub(crate) auth: Auth,
     pub(crate) jobs: crate::jobs::Runner,
     admin_token_hash: String,
+    readiness: Readiness,
 }
 
 impl ControlPlane {
     /// A control plane guarded by `admin_token`; `jobs` runs what a clock change makes due.
+    /// It reports ready at once unless given a [`Readiness`] ([`ControlPlane::with_readiness`]).
     pub fn new(auth: Auth, jobs: crate::jobs::Runner, admin_token: &str) -> Self {
         ControlPlane {
             auth,
             jobs,
             admin_token_hash: hash_token(admin_token),
+            readiness: Readiness::ready(),
         }
+    }
+
+    /// The same control plane, reporting `readiness` on the health route.
+    pub fn with_readiness(mut self, readiness: Readiness) -> Self {
+        self.readiness = readiness;
+        self
     }
 }
 
@@ -57,7 +99,33 @@ pub fn routes(cp: ControlPlane) -> Router {
         .merge(super::control_notify::routes())
         .merge(super::traffic::routes())
         .route_layer(middleware::from_fn_with_state(cp.clone(), require_admin))
+        // After the admin layer, which guards only the routes added before it: a script
+        // waiting for the server has no token yet.
+        .route("/health", get(health))
         .with_state(cp)
+}
+
+/// `GET /emulator/v1/health`: 503 `{"status":"starting"}` until the world can serve (the
+/// demo world built, its credentials written, jobs running), then 200
+/// `{"status":"ready","version":...,"now":...,"clock":"running"|"frozen"}` (`now` is the
+/// emulator's time).
+async fn health(State(cp): State<ControlPlane>) -> Response {
+    if !cp.readiness.is_ready() {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::RETRY_AFTER, "1")],
+            Json(json!({"status": "starting"})),
+        )
+            .into_response();
+    }
+    let clock = cp.auth.clock();
+    Json(json!({
+        "status": "ready",
+        "version": env!("CARGO_PKG_VERSION"),
+        "now": clock.now().to_string(),
+        "clock": mode_name(clock.mode()),
+    }))
+    .into_response()
 }
 
 async fn require_admin(State(cp): State<ControlPlane>, req: Request, next: Next) -> Response {
@@ -276,14 +344,18 @@ struct ClockView {
     mode: &'static str,
 }
 
+fn mode_name(mode: ClockMode) -> &'static str {
+    match mode {
+        ClockMode::Running => "running",
+        ClockMode::Frozen => "frozen",
+    }
+}
+
 fn clock_view(cp: &ControlPlane) -> Json<ClockView> {
     let c = cp.auth.clock();
     Json(ClockView {
         now: c.now().to_string(),
-        mode: match c.mode() {
-            crate::clock::ClockMode::Running => "running",
-            crate::clock::ClockMode::Frozen => "frozen",
-        },
+        mode: mode_name(c.mode()),
     })
 }
 
@@ -327,18 +399,19 @@ async fn set_clock(State(cp): State<ControlPlane>, body: bytes::Bytes) -> Reply 
         Some(s) => Some(SignedDuration::from_secs_f64(s)),
         None => None,
     };
-    if b.freeze {
-        clock.freeze();
-    }
-    if b.resume {
-        clock.resume();
-    }
-    if let Some(t) = set {
-        clock.set(t);
-    }
-    if let Some(d) = advance {
-        clock.advance(d);
-    }
+    let changes: Vec<ClockChange> = [
+        b.freeze.then_some(ClockChange::Freeze),
+        b.resume.then_some(ClockChange::Resume),
+        set.map(ClockChange::Set),
+        advance.map(ClockChange::Advance),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    // The new state is kept with the world, so that a restart resumes it.
+    crate::clock::apply(cp.auth.store(), clock, &changes)
+        .await
+        .map_err(ApiError::internal)?;
     // Whatever the new time made due happens before the answer, in order.
     cp.jobs.run_due().await;
     Ok(clock_view(&cp).into_response())
