@@ -142,7 +142,7 @@ pub async fn summaries(store: &Store, caller: &Caller, p: &Params, now: Timestam
     let after = match p.next_token.as_deref() {
         None => None,
         Some(t) => {
-            let token: PageToken = paging::decode_token(t, "nextToken")?;
+            let token: PageToken = paging::decode_token(t)?;
             if now_us - token.issued > TOKEN_LIFETIME_US {
                 return Err(Error::invalid_input(TOKEN_EXPIRED));
             }

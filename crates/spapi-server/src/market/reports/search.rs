@@ -14,7 +14,6 @@ use crate::time::parse_date_time;
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
-/// The name of the page-token parameter of getReports and getFeeds.
 /// The page size when `pageSize` is absent.
 const DEFAULT_PAGE_SIZE: i64 = 10;
 /// The largest `pageSize`.
