@@ -68,6 +68,11 @@ const SQLITE: &[Embedded] = &[
         "notify_aggregation",
         include_str!("../../migrations/sqlite/0009_notify_aggregation.sql"),
     ),
+    (
+        10,
+        "seller_account",
+        include_str!("../../migrations/sqlite/0010_seller_account.sql"),
+    ),
 ];
 
 /// PostgreSQL migrations, in version order; the same versions as [`SQLITE`].
@@ -116,6 +121,11 @@ const POSTGRES: &[Embedded] = &[
         9,
         "notify_aggregation",
         include_str!("../../migrations/postgres/0009_notify_aggregation.sql"),
+    ),
+    (
+        10,
+        "seller_account",
+        include_str!("../../migrations/postgres/0010_seller_account.sql"),
     ),
 ];
 

@@ -97,7 +97,7 @@ const WORLD_TABLES: &[&str] = &[
 ];
 
 /// The schema version the migrations bring a store to (`meta` key `schema.version`).
-pub const SCHEMA_VERSION: &str = "9";
+pub const SCHEMA_VERSION: &str = "10";
 
 /// `meta` keys with this prefix describe the schema and survive [`Store::reset`].
 pub const SCHEMA_META_PREFIX: &str = "schema.";
