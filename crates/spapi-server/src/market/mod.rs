@@ -15,6 +15,7 @@ pub mod product_types;
 pub mod reports;
 pub mod restrictions;
 pub mod sales;
+pub mod sellers;
 pub mod world;
 
 /// `n` upper-case alphanumerics derived from `label` (SHA-256): the stable tails of the ids
