@@ -109,6 +109,27 @@ pub enum SellersCommand {
         #[arg(long)]
         app: String,
     },
+    /// Sets fields of a seller's account as Sellers getAccount shows it; the fields not given
+    /// keep their value. Prints the account.
+    Account {
+        /// Selling partner id.
+        seller_id: String,
+        /// CHARITY, CRAFTSMAN, NATURAL_PERSON_COMPANY, PUBLIC_LISTED, PRIVATE_LIMITED,
+        /// SOLE_PROPRIETORSHIP, STATE_OWNED or INDIVIDUAL.
+        #[arg(long)]
+        business_type: Option<String>,
+        /// PROFESSIONAL or INDIVIDUAL.
+        #[arg(long)]
+        selling_plan: Option<String>,
+        /// The business as JSON, in the model's `Business` shape:
+        /// `{"name": ..., "registeredBusinessAddress": {"addressLine1": ..., "countryCode": ...}}`.
+        #[arg(long)]
+        business: Option<String>,
+        /// The primary contact as JSON, in the model's `PrimaryContact` shape:
+        /// `{"name": ..., "address": {"addressLine1": ..., "countryCode": ...}}`.
+        #[arg(long)]
+        primary_contact: Option<String>,
+    },
 }
 
 /// `spapi clock ...`
@@ -284,8 +305,58 @@ pub async fn sellers(t: Target<SellersCommand>) -> anyhow::Result<()> {
             )
             .await?
         }
+        SellersCommand::Account {
+            seller_id,
+            business_type,
+            selling_plan,
+            business,
+            primary_contact,
+        } => {
+            let body = account_body(business_type, selling_plan, business, primary_contact)?;
+            c.call(
+                Method::PUT,
+                &format!("/sellers/{}/account", seg(&seller_id)),
+                Some(body),
+            )
+            .await?
+        }
     };
     print(&v)
+}
+
+/// The body of `PUT /sellers/{id}/account`: the fields given, the objects parsed from JSON.
+fn account_body(
+    business_type: Option<String>,
+    selling_plan: Option<String>,
+    business: Option<String>,
+    primary_contact: Option<String>,
+) -> anyhow::Result<Value> {
+    let mut body = serde_json::Map::new();
+    if let Some(v) = business_type {
+        body.insert("businessType".into(), json!(v));
+    }
+    if let Some(v) = selling_plan {
+        body.insert("sellingPlan".into(), json!(v));
+    }
+    for (key, flag, text) in [
+        ("business", "--business", business),
+        ("primaryContact", "--primary-contact", primary_contact),
+    ] {
+        if let Some(text) = text {
+            let v: Value = serde_json::from_str(&text)
+                .with_context(|| format!("{flag} is not a JSON object"))?;
+            if !v.is_object() {
+                bail!("{flag} must be a JSON object");
+            }
+            body.insert(key.into(), v);
+        }
+    }
+    if body.is_empty() {
+        bail!(
+            "nothing to set: give --business-type, --selling-plan, --business or --primary-contact"
+        );
+    }
+    Ok(Value::Object(body))
 }
 
 /// Seconds in `90`, `90s`, `15m`, `2h`, `1d`, or a jiff duration (`1h 30m`, `PT2H`).
@@ -340,6 +411,23 @@ mod tests {
         assert_eq!(parse_duration("1d").unwrap(), 86400.0);
         assert_eq!(parse_duration("PT1M").unwrap(), 60.0);
         assert!(parse_duration("soon").is_err());
+    }
+
+    #[test]
+    fn account_bodies() {
+        let b = account_body(
+            Some("SOLE_PROPRIETORSHIP".into()),
+            None,
+            Some(r#"{"name":"X","registeredBusinessAddress":{"addressLine1":"1 A St","countryCode":"US"}}"#.into()),
+            None,
+        )
+        .unwrap();
+        assert_eq!(b["businessType"], "SOLE_PROPRIETORSHIP");
+        assert_eq!(b["business"]["name"], "X");
+        assert!(b.get("sellingPlan").is_none() && b.get("primaryContact").is_none());
+        assert!(account_body(None, None, None, None).is_err());
+        assert!(account_body(None, None, None, Some("[1]".into())).is_err());
+        assert!(account_body(None, None, Some("{".into()), None).is_err());
     }
 
     #[test]

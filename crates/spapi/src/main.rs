@@ -41,7 +41,7 @@ enum Command {
     },
     /// Developer apps (control plane).
     Apps(control::Target<control::AppsCommand>),
-    /// Sellers and their authorizations (control plane).
+    /// Sellers, their authorizations and accounts (control plane).
     Sellers(control::Target<control::SellersCommand>),
     /// The emulator's clock (control plane).
     Clock(control::Target<control::ClockCommand>),

@@ -14,7 +14,7 @@ use axum::extract::{Path, Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get};
+use axum::routing::{delete, get, put};
 use jiff::SignedDuration;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -85,6 +85,7 @@ pub fn routes(cp: ControlPlane) -> Router {
         .route("/apps/{application_id}", get(get_app))
         .route("/sellers", get(list_sellers).post(create_seller))
         .route("/sellers/{seller_id}", get(get_seller))
+        .route("/sellers/{seller_id}/account", put(set_account))
         .route(
             "/sellers/{seller_id}/authorizations",
             get(list_authorizations).post(authorize),
@@ -275,6 +276,19 @@ async fn get_seller(State(cp): State<ControlPlane>, Path(id): Path<String>) -> R
         Some(s) => Ok(Json(seller_view(&s)).into_response()),
         None => Err(AuthError::NotFound(format!("seller {id}")).into()),
     }
+}
+
+/// Sets fields of a seller's account as getAccount shows it. Body: the Sellers API's `Account`
+/// without `marketplaceParticipationList`, every field optional (`businessType`, `sellingPlan`,
+/// `business`, `primaryContact`); each field given replaces the seller's. Answers the account.
+async fn set_account(
+    State(cp): State<ControlPlane>,
+    Path(id): Path<String>,
+    body: bytes::Bytes,
+) -> Reply {
+    let patch: crate::market::sellers::AccountPatch = parse(&body)?;
+    let account = crate::market::sellers::set_account(cp.auth.store(), &id, patch).await?;
+    Ok(Json(account).into_response())
 }
 
 async fn list_authorizations(State(cp): State<ControlPlane>, Path(id): Path<String>) -> Reply {

@@ -19,6 +19,7 @@ pub mod product_types;
 pub mod reports;
 pub mod restrictions;
 pub mod sales;
+pub mod sellers;
 pub mod uploads;
 pub mod world;
 

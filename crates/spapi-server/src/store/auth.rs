@@ -371,6 +371,65 @@ impl Store {
         rows.into_iter().map(seller_from).collect()
     }
 
+    /// The seller with this selling partner id and its account document (the Sellers API's
+    /// `Account` without its participations); the document is `None` while none was set.
+    pub async fn get_seller_account(
+        &self,
+        selling_partner_id: &str,
+    ) -> Result<Option<(SellerRecord, Option<Value>)>, StoreError> {
+        type Row = (
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            i64,
+            Option<String>,
+        );
+        let mut pc = self.acquire().await?;
+        let sql =
+            format!("SELECT {SELLER_COLUMNS}, account FROM sellers WHERE selling_partner_id = $1");
+        let row: Option<Row> = on_conn!(pc.conn(), |c| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(selling_partner_id)
+                .fetch_optional(c)
+                .await?
+        });
+        let Some(r) = row else {
+            return Ok(None);
+        };
+        let account = match &r.7 {
+            Some(text) => Some(serde_json::from_str(text).map_err(|e| {
+                StoreError::Corrupt(format!("bad account of seller {selling_partner_id}: {e}"))
+            })?),
+            None => None,
+        };
+        let seller = seller_from((r.0, r.1, r.2, r.3, r.4, r.5, r.6))?;
+        Ok(Some((seller, account)))
+    }
+
+    /// Stores a seller's account document. An unknown seller is `NotFound`.
+    pub async fn set_seller_account(
+        &self,
+        selling_partner_id: &str,
+        account: &Value,
+    ) -> Result<(), StoreError> {
+        let mut pc = self.acquire().await?;
+        let n = on_conn!(pc.conn(), |c| {
+            sqlx::query("UPDATE sellers SET account = $2 WHERE selling_partner_id = $1")
+                .bind(selling_partner_id)
+                .bind(account.to_string())
+                .execute(c)
+                .await?
+                .rows_affected()
+        });
+        if n == 0 {
+            return Err(StoreError::NotFound(format!("seller {selling_partner_id}")));
+        }
+        Ok(())
+    }
+
     /// Records an authorization; returns its id.
     pub async fn insert_authorization(
         &self,

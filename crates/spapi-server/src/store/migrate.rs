@@ -69,6 +69,11 @@ const SQLITE: &[Embedded] = &[
         include_str!("../../migrations/sqlite/0009_notify_aggregation.sql"),
     ),
     (
+        10,
+        "seller_account",
+        include_str!("../../migrations/sqlite/0010_seller_account.sql"),
+    ),
+    (
         11,
         "fba_inventory",
         include_str!("../../migrations/sqlite/0011_fba_inventory.sql"),
@@ -121,6 +126,11 @@ const POSTGRES: &[Embedded] = &[
         9,
         "notify_aggregation",
         include_str!("../../migrations/postgres/0009_notify_aggregation.sql"),
+    ),
+    (
+        10,
+        "seller_account",
+        include_str!("../../migrations/postgres/0010_seller_account.sql"),
     ),
     (
         11,
