@@ -20,10 +20,7 @@ use crate::store::CatalogItemRow;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
-/// A rendered catalog document as the model type it was rendered for.
-fn to_model<T: serde::de::DeserializeOwned>(v: Value) -> crate::error::Result<T> {
-    serde_json::from_value(v).map_err(crate::error::Error::internal)
-}
+use super::to_model;
 
 /// The `includedData` groups of Catalog Items 2022-04-01 that spapi fills.
 pub const INCLUDED_DATA: &[&str] = &[

@@ -23,6 +23,14 @@ pub mod sellers;
 pub mod uploads;
 pub mod world;
 
+/// A document the world rendered as JSON, as the model type it was rendered for (a mismatch is
+/// spapi's bug: an internal error, never the caller's).
+pub(crate) fn to_model<T: serde::de::DeserializeOwned>(
+    v: serde_json::Value,
+) -> crate::error::Result<T> {
+    serde_json::from_value(v).map_err(crate::error::Error::internal)
+}
+
 /// `n` upper-case alphanumerics derived from `label` (SHA-256): the stable tails of the ids
 /// Amazon makes up (FNSKUs, listing ids).
 pub(crate) fn alnum_tail(label: &str, n: usize) -> String {

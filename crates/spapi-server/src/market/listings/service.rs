@@ -52,10 +52,7 @@ pub(super) fn included_or_summaries(included: &[String]) -> Vec<String> {
     }
 }
 
-/// A listings JSON document as the model type it was rendered for.
-pub(super) fn to_model<T: serde::de::DeserializeOwned>(v: Value) -> Result<T> {
-    serde_json::from_value(v).map_err(Error::internal)
-}
+pub(super) use crate::market::to_model;
 
 /// Whether `mode` asks for a validation preview.
 fn preview(mode: Option<&str>) -> Result<bool> {

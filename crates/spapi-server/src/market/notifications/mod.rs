@@ -308,12 +308,14 @@ impl Notifications {
                     .is_none_or(|v| *v == s.payload_version)
             })
             .collect();
-        // The token is the id of the first subscription of the next page.
+        // The token carries the id of the first subscription of the next page.
         let start = match &p.next_token {
-            Some(token) => all
-                .iter()
-                .position(|s| &s.id == token)
-                .ok_or_else(|| Error::invalid_parameter("nextToken", "Invalid nextToken."))?,
+            Some(token) => {
+                let first: String = crate::market::paging::decode_token(token)?;
+                all.iter()
+                    .position(|s| s.id == first)
+                    .ok_or_else(|| Error::invalid_input(crate::market::paging::UNDECODABLE))?
+            }
             None => 0,
         };
         let end = (start + page_size as usize).min(all.len());
@@ -322,7 +324,9 @@ impl Notifications {
                 .iter()
                 .map(subscription_doc)
                 .collect::<Result<Vec<_>>>()?,
-            next_token: all.get(end).map(|s| s.id.clone()),
+            next_token: all
+                .get(end)
+                .map(|s| crate::market::paging::encode_token(&s.id)),
         })
     }
 
