@@ -91,6 +91,7 @@ pub fn apis_at(auth: &Auth, router: &Arc<Router>, docs: &Documents, public_base:
         feeds::Feeds, orders::Orders, reports::Reports, sales::Sales, sellers::Sellers,
         tokens::Tokens, uploads::Uploads,
     };
+    use crate::market::{orders::OrderBook, sellers::SellerAccounts};
     let store = auth.store().clone();
     let clock = auth.clock().clone();
     Apis {
@@ -119,7 +120,7 @@ pub fn apis_at(auth: &Auth, router: &Arc<Router>, docs: &Documents, public_base:
         notifications_v1: Arc::new(crate::apis::notifications::Notifications::new(
             crate::market::notifications::Notifications::new(store.clone(), clock.clone()),
         )),
-        orders_v0: Arc::new(Orders::new(store.clone(), clock.clone())),
+        orders_v0: Arc::new(Orders::new(OrderBook::new(store.clone()), clock.clone())),
         product_fees_v0: Arc::new(crate::apis::product_fees::ProductFees::new(
             crate::market::fees::FeeService::new(store.clone(), clock.clone()),
         )),
@@ -132,8 +133,8 @@ pub fn apis_at(auth: &Auth, router: &Arc<Router>, docs: &Documents, public_base:
         fba_inventory_v1: Arc::new(crate::apis::fba_inventory::FbaInventory::new(
             crate::market::fba::Inventory::new(store.clone(), clock.clone()),
         )),
-        sales_v1: Arc::new(Sales::new(store.clone(), clock)),
-        sellers_v1: Arc::new(Sellers::new(store)),
+        sales_v1: Arc::new(Sales::new(OrderBook::new(store.clone()), clock)),
+        sellers_v1: Arc::new(Sellers::new(SellerAccounts::new(store))),
         tokens_2021_03_01: Arc::new(Tokens::new(auth.clone(), router.clone())),
         ..Apis::default()
     }

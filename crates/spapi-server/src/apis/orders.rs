@@ -14,12 +14,9 @@ pub struct Orders {
 }
 
 impl Orders {
-    /// Orders of the world whose handle is `world`, on its `clock`.
-    pub fn new(world: impl Into<OrderBook>, clock: Clock) -> Self {
-        Orders {
-            book: world.into(),
-            clock,
-        }
+    /// The Orders API over the world's order book, on its `clock`.
+    pub fn new(book: OrderBook, clock: Clock) -> Self {
+        Orders { book, clock }
     }
 }
 

@@ -13,12 +13,9 @@ pub struct Sales {
 }
 
 impl Sales {
-    /// Sales of the world whose handle is `world`, on its `clock`.
-    pub fn new(world: impl Into<OrderBook>, clock: Clock) -> Self {
-        Sales {
-            book: world.into(),
-            clock,
-        }
+    /// The Sales API over the world's order book, on its `clock`.
+    pub fn new(book: OrderBook, clock: Clock) -> Self {
+        Sales { book, clock }
     }
 }
 

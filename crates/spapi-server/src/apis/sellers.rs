@@ -11,11 +11,9 @@ pub struct Sellers {
 }
 
 impl Sellers {
-    /// Sellers of `world` (the seller accounts, or what they are made from).
-    pub fn new(world: impl Into<SellerAccounts>) -> Self {
-        Sellers {
-            world: world.into(),
-        }
+    /// The Sellers API over the world's seller accounts.
+    pub fn new(world: SellerAccounts) -> Self {
+        Sellers { world }
     }
 }
 

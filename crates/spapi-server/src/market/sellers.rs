@@ -41,12 +41,6 @@ impl SellerAccounts {
     }
 }
 
-impl From<Store> for SellerAccounts {
-    fn from(store: Store) -> Self {
-        SellerAccounts::new(store)
-    }
-}
-
 /// One marketplace the seller sells in.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Participation {

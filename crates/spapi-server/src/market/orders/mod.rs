@@ -51,13 +51,12 @@ pub struct OrderBook {
     store: Store,
 }
 
-impl From<Store> for OrderBook {
-    fn from(store: Store) -> Self {
+impl OrderBook {
+    /// The orders of the world in `store`.
+    pub fn new(store: Store) -> Self {
         OrderBook { store }
     }
-}
 
-impl OrderBook {
     /// [`get_orders`].
     pub async fn get_orders(
         &self,
