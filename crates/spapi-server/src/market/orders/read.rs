@@ -11,10 +11,21 @@ use spapi_model::orders_v0 as m;
 use spapi_model::{OPERATIONS, Operation};
 
 /// The Orders v0 operation `id` of the table: what the personal-data rule is asked about.
+/// Looked up once per process: reads call it on every request.
 pub(super) fn operation(id: &str) -> Result<&'static Operation> {
-    OPERATIONS
-        .iter()
-        .find(|o| o.api == "orders_v0" && o.operation_id == id)
+    static ORDERS: std::sync::OnceLock<
+        std::collections::HashMap<&'static str, &'static Operation>,
+    > = std::sync::OnceLock::new();
+    ORDERS
+        .get_or_init(|| {
+            OPERATIONS
+                .iter()
+                .filter(|o| o.api == "orders_v0")
+                .map(|o| (o.operation_id, o))
+                .collect()
+        })
+        .get(id)
+        .copied()
         .ok_or_else(|| Error::internal(format!("orders_v0 has no operation {id}")))
 }
 
