@@ -26,7 +26,7 @@
 //! Operations marked `x-amzn-api-sandbox.dynamic` (Shipping's) are served by Amazon's dynamic
 //! sandbox; spapi sends them, and every operation without static cases, to the stateful world.
 
-use crate::http::ApiError;
+use crate::http::error::ApiError;
 use crate::http::query::QueryParams;
 use anyhow::Context;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
