@@ -98,7 +98,7 @@ impl SupplySources {
         SupplySources { store, clock }
     }
 
-    /// createSupplySource: a new `Inactive` source of the caller's seller; its id.
+    /// createSupplySource: a new `Inactive` source of the caller's seller.
     pub async fn create(
         &self,
         caller: &Caller,
