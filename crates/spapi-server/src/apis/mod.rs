@@ -15,5 +15,6 @@ pub mod reports;
 pub mod restrictions;
 pub mod sales;
 pub mod sellers;
+pub mod supply_sources;
 pub mod tokens;
 pub mod uploads;

@@ -20,6 +20,7 @@ pub mod reports;
 pub mod restrictions;
 pub mod sales;
 pub mod sellers;
+pub mod supply;
 pub mod uploads;
 pub mod world;
 

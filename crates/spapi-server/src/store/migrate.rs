@@ -78,6 +78,11 @@ const SQLITE: &[Embedded] = &[
         "fba_inventory",
         include_str!("../../migrations/sqlite/0011_fba_inventory.sql"),
     ),
+    (
+        12,
+        "supply_sources",
+        include_str!("../../migrations/sqlite/0012_supply_sources.sql"),
+    ),
 ];
 
 /// PostgreSQL migrations, in version order; the same versions as [`SQLITE`].
@@ -136,6 +141,11 @@ const POSTGRES: &[Embedded] = &[
         11,
         "fba_inventory",
         include_str!("../../migrations/postgres/0011_fba_inventory.sql"),
+    ),
+    (
+        12,
+        "supply_sources",
+        include_str!("../../migrations/postgres/0012_supply_sources.sql"),
     ),
 ];
 

@@ -35,6 +35,7 @@ mod migrate;
 pub mod notify;
 mod outbox;
 pub mod reports;
+pub mod supply;
 pub mod traffic;
 mod world;
 
@@ -73,6 +74,7 @@ const POSTGRES_MAX_CONNECTIONS: u32 = 10;
 /// Tables holding the simulated world, emptied by [`Store::reset`]. Children before parents, so
 /// that a plain `DELETE` per table satisfies foreign keys.
 const WORLD_TABLES: &[&str] = &[
+    "supply_sources",
     "fba_ledger",
     "fba_researching",
     "fba_stock",
@@ -103,7 +105,7 @@ const WORLD_TABLES: &[&str] = &[
 ];
 
 /// The schema version the migrations bring a store to (`meta` key `schema.version`).
-pub const SCHEMA_VERSION: &str = "11";
+pub const SCHEMA_VERSION: &str = "12";
 
 /// `meta` keys with this prefix describe the schema and survive [`Store::reset`].
 pub const SCHEMA_META_PREFIX: &str = "schema.";
