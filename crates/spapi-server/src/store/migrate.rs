@@ -78,6 +78,11 @@ const SQLITE: &[Embedded] = &[
         "fba_inventory",
         include_str!("../../migrations/sqlite/0011_fba_inventory.sql"),
     ),
+    (
+        13,
+        "finances",
+        include_str!("../../migrations/sqlite/0013_finances.sql"),
+    ),
 ];
 
 /// PostgreSQL migrations, in version order; the same versions as [`SQLITE`].
@@ -136,6 +141,11 @@ const POSTGRES: &[Embedded] = &[
         11,
         "fba_inventory",
         include_str!("../../migrations/postgres/0011_fba_inventory.sql"),
+    ),
+    (
+        13,
+        "finances",
+        include_str!("../../migrations/postgres/0013_finances.sql"),
     ),
 ];
 

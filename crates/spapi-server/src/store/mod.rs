@@ -29,6 +29,7 @@ pub mod documents;
 mod error;
 pub mod fba;
 pub mod feeds;
+pub mod finances;
 mod jobs;
 mod meta;
 mod migrate;
@@ -103,7 +104,7 @@ const WORLD_TABLES: &[&str] = &[
 ];
 
 /// The schema version the migrations bring a store to (`meta` key `schema.version`).
-pub const SCHEMA_VERSION: &str = "11";
+pub const SCHEMA_VERSION: &str = "13";
 
 /// `meta` keys with this prefix describe the schema and survive [`Store::reset`].
 pub const SCHEMA_META_PREFIX: &str = "schema.";
