@@ -17,6 +17,7 @@ const LISTINGS: &str = "models/listings-items-api-model/listingsItems_2021-08-01
 const FEES: &str = "models/product-fees-api-model/productFeesV0.json";
 const ORDERS: &str = "models/orders-api-model/ordersV0.json";
 const FINANCES: &str = "models/finances-api-model/financesV0.json";
+const FINANCES_2024: &str = "models/finances-api-model/finances_2024-06-19.json";
 const T0: &str = "2025-06-01T12:00:00Z";
 const US: &str = "ATVPDKIKX0DER";
 const EAN: &str = "4006381333986";
@@ -411,6 +412,68 @@ async fn scenario(store: StoreConfig) {
     );
     assert_eq!(g["ConvertedTotal"], g["OriginalTotal"]);
     assert_eq!(cents(&g["BeginningBalance"], "CurrencyAmount"), 0);
+
+    // Finances 2024-06-19 agrees with v0 to the cent.
+    let tx = |query: String| {
+        let (w, token) = (&w, &token);
+        async move {
+            send(
+                w,
+                token,
+                (FINANCES_2024, "listTransactions"),
+                Method::GET,
+                &format!("/finances/2024-06-19/transactions?{query}"),
+                None,
+            )
+            .await
+        }
+    };
+    let (s, b) = tx(format!("postedAfter={T0}")).await;
+    assert_eq!(s, 200, "{b}");
+    let list = b["payload"]["transactions"].as_array().unwrap();
+    assert_eq!(list.len(), 2, "{b}");
+    for (t, (id, sum)) in list.iter().zip([(&mfn_id, mfn_sum), (&fba_id, fba_sum)]) {
+        assert_eq!(t["transactionType"], "Shipment");
+        assert_eq!(t["transactionStatus"], "RELEASED");
+        assert_eq!(
+            t["relatedIdentifiers"][0]["relatedIdentifierName"],
+            "ORDER_ID"
+        );
+        assert_eq!(
+            t["relatedIdentifiers"][0]["relatedIdentifierValue"],
+            id.as_str()
+        );
+        assert_eq!(
+            t["relatedIdentifiers"][1]["relatedIdentifierValue"],
+            group_id.as_str()
+        );
+        assert_eq!(cents(&t["totalAmount"], "currencyAmount"), sum, "{t}");
+        let parts: i64 = t["breakdowns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| cents(&b["breakdownAmount"], "currencyAmount"))
+            .sum();
+        assert_eq!(parts, sum, "{t}");
+    }
+    let (s, b) = tx(format!(
+        "relatedIdentifierName=ORDER_ID&relatedIdentifierValue={fba_id}"
+    ))
+    .await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["payload"]["transactions"].as_array().unwrap().len(), 1);
+    let (s, b) = tx(format!(
+        "relatedIdentifierName=FINANCIAL_EVENT_GROUP_ID&relatedIdentifierValue={group_id}"
+    ))
+    .await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["payload"]["transactions"].as_array().unwrap().len(), 2);
+    let (s, b) = tx("marketplaceId=ATVPDKIKX0DER".into()).await;
+    assert_eq!(s, 400, "{b}");
+    assert_eq!(b["errors"][0]["message"], "Start date cannot be null");
+    let (s, b) = tx("postedAfter=2030-01-01T00:00:00Z".into()).await;
+    assert_eq!(s, 400, "{b}");
+
     let (s, b) = get(
         &w,
         &token,

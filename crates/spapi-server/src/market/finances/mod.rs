@@ -18,6 +18,7 @@
 //!   events. No reserves are held, so every `BeginningBalance` is 0. A group exists once an event
 //!   falls in it.
 
+mod transactions;
 mod v0;
 
 pub use v0::FinanceService;

@@ -17,21 +17,21 @@ use crate::time::parse_date_time;
 use serde::{Deserialize, Serialize};
 use spapi_model::finances_v0 as f;
 
-const MIN_AGE_US: i64 = 2 * 60 * 1_000_000;
-const MAX_SPAN_US: i64 = 180 * 24 * 3600 * 1_000_000;
+pub(super) const MIN_AGE_US: i64 = 2 * 60 * 1_000_000;
+pub(super) const MAX_SPAN_US: i64 = 180 * 24 * 3600 * 1_000_000;
 
 /// Finances v0 over the world's financial events.
 #[derive(Debug, Clone)]
 pub struct FinanceService {
-    world: Store,
-    clock: Clock,
+    pub(super) world: Store,
+    pub(super) clock: Clock,
 }
 
 /// A window of posted (or group start) times, µs: `[from, to)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-struct Window {
-    from: Option<i64>,
-    to: Option<i64>,
+pub(super) struct Window {
+    pub(super) from: Option<i64>,
+    pub(super) to: Option<i64>,
 }
 
 /// The state a NextToken carries: the arguments and the position.
@@ -49,7 +49,7 @@ struct GroupsToken {
     skip: usize,
 }
 
-fn seller_of(caller: &Caller) -> Result<String> {
+pub(super) fn seller_of(caller: &Caller) -> Result<String> {
     caller
         .selling_partner_id
         .clone()
@@ -68,7 +68,7 @@ fn date(field: &str, v: &Option<String>) -> Result<Option<i64>> {
 }
 
 /// Checks a window against Amazon's rules at `now_us`.
-fn window(
+pub(super) fn window(
     after_name: &str,
     before_name: &str,
     after: &Option<String>,
@@ -330,7 +330,7 @@ impl FinanceService {
     }
 }
 
-fn same_arguments() -> Error {
+pub(super) fn same_arguments() -> Error {
     Error::invalid_input(
         "The NextToken was issued for other arguments: send it with the arguments of the call that produced it.",
     )
