@@ -474,6 +474,62 @@ async fn scenario(store: StoreConfig) {
     let (s, b) = tx("postedAfter=2030-01-01T00:00:00Z".into()).await;
     assert_eq!(s, 400, "{b}");
 
+    // Balances: what the open cycle holds (the closed one was paid out), then and now.
+    let call = |op: &'static str, path: String| {
+        let (w, token) = (&w, &token);
+        async move { send(w, token, (FINANCES_2024, op), Method::GET, &path, None).await }
+    };
+    let (s, b) = call(
+        "listBalances",
+        format!("/finances/2024-06-19/balances?marketplaceIds={US}&asOfDate=2025-06-03"),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    let total = &b["balances"][0];
+    assert_eq!(total["balanceType"], "TOTAL", "{b}");
+    assert_eq!(cents(&total["amount"], "currencyAmount"), mfn_sum + fba_sum);
+    assert_eq!(total["balances"][0]["balanceType"], "AVAILABLE");
+    let (s, b) = call(
+        "listBalances",
+        format!("/finances/2024-06-19/balances?marketplaceIds={US}"),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(cents(&b["balances"][0]["amount"], "currencyAmount"), 0);
+    let (s, b) = call(
+        "listBalances",
+        "/finances/2024-06-19/balances?marketplaceIds=NOPE".into(),
+    )
+    .await;
+    assert_eq!(s, 400, "{b}");
+    // The settlement's summary: its net proceeds are the group's total.
+    let (s, b) = call(
+        "listSummary",
+        format!("/finances/2024-06-19/summary?marketplaceIds={US}&relatedIdentifierName=SETTLEMENT_ID&relatedIdentifierValue={group_id}"),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    let sum = &b["summaries"][0];
+    assert_eq!(
+        cents(&sum["netProceeds"], "currencyAmount"),
+        mfn_sum + fba_sum,
+        "{b}"
+    );
+    let parts: i64 = sum["breakdowns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| cents(&b["breakdownAmount"], "currencyAmount"))
+        .sum();
+    assert_eq!(parts, mfn_sum + fba_sum);
+    let (s, b) = call(
+        "listSummary",
+        "/finances/2024-06-19/summary?relatedIdentifierName=ORDER_ID&relatedIdentifierValue=x"
+            .into(),
+    )
+    .await;
+    assert_eq!(s, 400, "{b}");
+
     let (s, b) = get(
         &w,
         &token,

@@ -20,7 +20,7 @@ impl Finances2024 {
 #[async_trait::async_trait]
 impl Finances20240619Api for Finances2024 {
     fn implemented(&self) -> &'static [&'static str] {
-        &["listTransactions"]
+        &["listTransactions", "listBalances", "listSummary"]
     }
 
     async fn list_transactions(
@@ -35,5 +35,21 @@ impl Finances20240619Api for Finances2024 {
         Ok(m::ListTransactionsResponse {
             payload: Some(payload),
         })
+    }
+
+    async fn list_balances(
+        &self,
+        ctx: &RequestContext,
+        params: m::params::ListBalances,
+    ) -> Result<m::ListBalancesResponse, ApiError> {
+        Ok(self.finances.list_balances(&ctx.caller, &params).await?)
+    }
+
+    async fn list_summary(
+        &self,
+        ctx: &RequestContext,
+        params: m::params::ListSummary,
+    ) -> Result<m::SummaryResponse, ApiError> {
+        Ok(self.finances.list_summary(&ctx.caller, &params).await?)
     }
 }

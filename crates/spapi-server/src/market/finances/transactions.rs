@@ -330,3 +330,232 @@ impl FinanceService {
         })
     }
 }
+
+/// Every event of a seller posted in `[from, to)` (of one group when `group` is not empty).
+async fn all_events(
+    s: &FinanceService,
+    seller: &str,
+    from: i64,
+    to: i64,
+    group: &str,
+) -> Result<Vec<FinanceEventRow>> {
+    let mut out: Vec<FinanceEventRow> = Vec::new();
+    loop {
+        let after = out.last().map(|r| (r.posted_at_us, r.id));
+        let page = s
+            .world
+            .finance_events(&FinanceEventQuery {
+                seller_id: seller.to_string(),
+                posted_from_us: from,
+                posted_to_us: to,
+                order_id: String::new(),
+                group_id: group.to_string(),
+                after: after.unwrap_or((i64::MIN, 0)),
+                limit: 500,
+            })
+            .await?;
+        let done = page.len() < 500;
+        out.extend(page);
+        if done {
+            return Ok(out);
+        }
+    }
+}
+
+/// The marketplaces asked about (all of the caller's when none), each known.
+fn marketplaces_of(caller: &Caller, ids: &[String]) -> Result<Vec<String>> {
+    if ids.is_empty() {
+        return Ok(caller.marketplace_ids.clone());
+    }
+    crate::market::marketplaces::check_known("marketplaceIds", ids)?;
+    Ok(ids.to_vec())
+}
+
+fn date_param(field: &str, v: &Option<String>) -> Result<Option<i64>> {
+    v.as_ref()
+        .map(|s| {
+            // The model says `date` (`2025-06-03`); a date-time is taken too.
+            crate::time::parse_date_time(s)
+                .or_else(|| crate::time::parse_date_time(&format!("{s}T00:00:00Z")))
+                .map(|t| t.as_microsecond())
+                .ok_or_else(|| {
+                    Error::invalid_parameter(field, format!("{field} is not an ISO 8601 date."))
+                })
+        })
+        .transpose()
+}
+
+fn currency_of(mp: &str) -> &'static str {
+    marketplace(mp).map(|m| m.currency).unwrap_or("USD")
+}
+
+fn minor_money(minor: i64, cur: &str) -> t::Currency {
+    let scale = 10f64.powi(crate::market::money::exponent(cur) as i32);
+    t::Currency {
+        currency_code: Some(cur.to_string()),
+        currency_amount: Some(minor as f64 / scale),
+    }
+}
+
+fn partner(seller: &str, mp: &str) -> t::PartnerMetadata {
+    t::PartnerMetadata {
+        partner_id: Some(seller.to_string()),
+        account_type: Some("Standard Orders".into()),
+        marketplace_id: Some(mp.to_string()),
+    }
+}
+
+impl FinanceService {
+    /// listBalances: per marketplace, what the open settlement cycle holds at `asOfDate` (or
+    /// now). Nothing is deferred or reserved in the world: the total is available.
+    pub async fn list_balances(
+        &self,
+        caller: &Caller,
+        p: &t::params::ListBalances,
+    ) -> Result<t::ListBalancesResponse> {
+        let seller = seller_of(caller)?;
+        let now = self.clock.now_us();
+        let mps = marketplaces_of(caller, &p.marketplace_ids)?;
+        let as_of = date_param("asOfDate", &p.as_of_date)?;
+        if as_of.is_some_and(|a| a > now) {
+            return Err(Error::invalid_parameter(
+                "asOfDate",
+                "asOfDate cannot be in the future.",
+            ));
+        }
+        let kind = p.balance_type.clone();
+        if let Some(k) = &kind
+            && !matches!(
+                k.as_str(),
+                "AVAILABLE" | "RESERVED" | "TOTAL" | "DEFERRED" | "ACCOUNT_LEVEL_RESERVE"
+            )
+        {
+            return Err(Error::invalid_parameter(
+                "balanceType",
+                format!("'{k}' is not a balance type."),
+            ));
+        }
+        let at = as_of.unwrap_or(now);
+        let events = all_events(self, &seller, super::cycle_start(at), at, "").await?;
+        let mut out = Vec::new();
+        for mp in &mps {
+            let cur = currency_of(mp);
+            let total: i64 = events
+                .iter()
+                .filter(|e| &e.marketplace_id == mp)
+                .map(|e| e.total)
+                .sum();
+            let leaf = |k: &str, v: i64| t::Balance {
+                partner_metadata: Some(partner(&seller, mp)),
+                balance_type: Some(k.into()),
+                amount: Some(minor_money(v, cur)),
+                balances: None,
+                as_of_date: as_of.map(iso_us),
+                last_updated_time: as_of.is_none().then(|| iso_us(now)),
+            };
+            let mut reserved = leaf("RESERVED", 0);
+            reserved.balances = Some(vec![leaf("DEFERRED", 0), leaf("ACCOUNT_LEVEL_RESERVE", 0)]);
+            let mut top = leaf("TOTAL", total);
+            top.balances = Some(vec![leaf("AVAILABLE", total), reserved]);
+            match kind.as_deref() {
+                None | Some("TOTAL") => out.push(top),
+                Some("AVAILABLE") => out.push(leaf("AVAILABLE", total)),
+                Some(k) => out.push(leaf(k, 0)),
+            }
+        }
+        Ok(t::ListBalancesResponse {
+            balances: Some(out),
+            next_token: None,
+        })
+    }
+
+    /// listSummary: per marketplace, the net proceeds of the events of a period (the open
+    /// cycle by default) or of one settlement (`SETTLEMENT_ID`: a group id) and their
+    /// breakdowns.
+    pub async fn list_summary(
+        &self,
+        caller: &Caller,
+        p: &t::params::ListSummary,
+    ) -> Result<t::SummaryResponse> {
+        let seller = seller_of(caller)?;
+        let now = self.clock.now_us();
+        let mps = marketplaces_of(caller, &p.marketplace_ids)?;
+        let group = match (
+            p.related_identifier_name.as_deref(),
+            p.related_identifier_value.as_deref(),
+        ) {
+            (None, None) => String::new(),
+            (Some("SETTLEMENT_ID"), Some(v)) => v.to_string(),
+            (Some(_), Some(_)) => {
+                return Err(Error::invalid_parameter(
+                    "relatedIdentifierName",
+                    "The only relatedIdentifierName is SETTLEMENT_ID.",
+                ));
+            }
+            _ => {
+                return Err(Error::invalid_input(
+                    "relatedIdentifierName and relatedIdentifierValue go together.",
+                ));
+            }
+        };
+        let start = date_param("periodStart", &p.period_start)?;
+        let end = date_param("periodEnd", &p.period_end)?;
+        if let (Some(s), Some(e)) = (start, end)
+            && e < s
+        {
+            return Err(Error::invalid_parameter(
+                "periodEnd",
+                "periodEnd must not be before periodStart.",
+            ));
+        }
+        let from = start.unwrap_or(if group.is_empty() {
+            super::cycle_start(now)
+        } else {
+            i64::MIN
+        });
+        // periodEnd is inclusive: a date takes its whole day.
+        let day = 24 * 3600 * 1_000_000;
+        let whole_day = p.period_end.as_ref().is_some_and(|s| s.len() == 10);
+        let to = end
+            .map(|e| e.saturating_add(if whole_day { day } else { 1 }))
+            .unwrap_or(now + 1);
+        let events = all_events(self, &seller, from, to, &group).await?;
+        let mut out = Vec::new();
+        for mp in &mps {
+            let cur = currency_of(mp);
+            let mut total = 0;
+            let mut breakdowns = Vec::new();
+            for e in events.iter().filter(|e| &e.marketplace_id == mp) {
+                total += e.total;
+                merge(
+                    &mut breakdowns,
+                    &transaction(e)?.breakdowns.unwrap_or_default(),
+                );
+            }
+            let first = events.iter().map(|e| e.posted_at_us).min();
+            out.push(t::Summary {
+                partner_metadata: Some(partner(&seller, mp)),
+                net_proceeds: Some(minor_money(total, cur)),
+                related_identifiers: (!group.is_empty()).then(|| {
+                    vec![t::RelatedIdentifier {
+                        related_identifier_name: Some(
+                            t::RelatedIdentifierRelatedIdentifierName::SettlementId,
+                        ),
+                        related_identifier_value: Some(group.clone()),
+                    }]
+                }),
+                breakdowns: Some(breakdowns),
+                period_start: Some(iso_us(if from == i64::MIN {
+                    first.unwrap_or(now)
+                } else {
+                    from
+                })),
+                period_end: Some(iso_us(to - 1)),
+            });
+        }
+        Ok(t::SummaryResponse {
+            summaries: Some(out),
+            next_token: None,
+        })
+    }
+}
