@@ -130,6 +130,12 @@ pub fn apis_at(auth: &Auth, router: &Arc<Router>, docs: &Documents, public_base:
         product_pricing_2022_05_01: Arc::new(crate::apis::pricing_2022::Pricing2022::new(
             crate::market::pricing::PricingService::new(store.clone(), clock.clone()),
         )),
+        finances_2024_06_19: Arc::new(crate::apis::finances_2024::Finances2024::new(
+            crate::market::finances::FinanceService::new(store.clone(), clock.clone()),
+        )),
+        finances_v0: Arc::new(crate::apis::finances_v0::FinancesV0::new(
+            crate::market::finances::FinanceService::new(store.clone(), clock.clone()),
+        )),
         fba_inventory_v1: Arc::new(crate::apis::fba_inventory::FbaInventory::new(
             crate::market::fba::Inventory::new(store.clone(), clock.clone()),
         )),

@@ -5,6 +5,8 @@ pub mod catalog_v0;
 pub mod definitions;
 pub mod fba_inventory;
 pub mod feeds;
+pub mod finances_2024;
+pub mod finances_v0;
 pub mod listings;
 pub mod notifications;
 pub mod orders;

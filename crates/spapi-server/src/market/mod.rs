@@ -6,6 +6,7 @@ pub mod documents;
 pub mod fba;
 pub mod feeds;
 pub mod fees;
+pub mod finances;
 pub mod images;
 pub mod listings;
 pub mod marketplaces;

@@ -83,6 +83,11 @@ const SQLITE: &[Embedded] = &[
         "supply_sources",
         include_str!("../../migrations/sqlite/0012_supply_sources.sql"),
     ),
+    (
+        13,
+        "finances",
+        include_str!("../../migrations/sqlite/0013_finances.sql"),
+    ),
 ];
 
 /// PostgreSQL migrations, in version order; the same versions as [`SQLITE`].
@@ -146,6 +151,11 @@ const POSTGRES: &[Embedded] = &[
         12,
         "supply_sources",
         include_str!("../../migrations/postgres/0012_supply_sources.sql"),
+    ),
+    (
+        13,
+        "finances",
+        include_str!("../../migrations/postgres/0013_finances.sql"),
     ),
 ];
 

@@ -29,6 +29,7 @@ pub mod documents;
 mod error;
 pub mod fba;
 pub mod feeds;
+pub mod finances;
 mod jobs;
 mod meta;
 mod migrate;
@@ -75,6 +76,7 @@ const POSTGRES_MAX_CONNECTIONS: u32 = 10;
 /// that a plain `DELETE` per table satisfies foreign keys.
 const WORLD_TABLES: &[&str] = &[
     "supply_sources",
+    "finance_events",
     "fba_ledger",
     "fba_researching",
     "fba_stock",
@@ -105,7 +107,7 @@ const WORLD_TABLES: &[&str] = &[
 ];
 
 /// The schema version the migrations bring a store to (`meta` key `schema.version`).
-pub const SCHEMA_VERSION: &str = "12";
+pub const SCHEMA_VERSION: &str = "13";
 
 /// `meta` keys with this prefix describe the schema and survive [`Store::reset`].
 pub const SCHEMA_META_PREFIX: &str = "schema.";

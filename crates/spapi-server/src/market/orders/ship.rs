@@ -7,6 +7,7 @@ use super::place::settle_stock;
 use super::{bad, order_items, seller_order, set_status, us};
 use crate::auth::Caller;
 use crate::error::{Error, Result};
+use crate::market::finances;
 use crate::store::{OrderRow, Store};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::json;
@@ -46,16 +47,19 @@ pub async fn fba_ship(store: &Store, id: &str, at: Timestamp) -> Result<()> {
         return Ok(());
     }
     let mut items = order_items(&row)?;
+    let mut shipped = Vec::new();
     for i in &mut items {
         let remaining = i.quantity_ordered - i.quantity_shipped.unwrap_or(0);
         i.quantity_shipped = Some(i.quantity_ordered);
         if let Some(sku) = i.seller_sku.clone() {
             settle_stock(&mut tx, &row, &sku, remaining, 0, at).await?;
         }
+        shipped.push((i.clone(), remaining));
     }
     row.items = serde_json::to_value(&items).map_err(Error::internal)?;
     set_status(&mut row, "Shipped", at)?;
     record_change(&mut tx, &row, "Shipped", at).await?;
+    finances::post_shipment(&mut tx, &row, &shipped, at).await?;
     tx.commit().await.map_err(Error::internal)
 }
 
@@ -122,6 +126,7 @@ pub async fn confirm_shipment(
     }
     let mut items = order_items(&row)?;
     let mut shipped_now: Vec<(String, i64)> = Vec::new();
+    let mut shipped_items = Vec::new();
     for pi in &pkg.order_items {
         let Some(item) = items
             .iter_mut()
@@ -147,6 +152,7 @@ pub async fn confirm_shipment(
         }
         item.quantity_shipped = Some(item.quantity_shipped.unwrap_or(0) + pi.quantity);
         shipped_now.push((item.seller_sku.clone().unwrap_or_default(), pi.quantity));
+        shipped_items.push((item.clone(), pi.quantity));
     }
     let all_shipped = items
         .iter()
@@ -167,6 +173,7 @@ pub async fn confirm_shipment(
         now,
     )?;
     record_change(&mut tx, &row, "ShipmentConfirmed", now).await?;
+    finances::post_shipment(&mut tx, &row, &shipped_items, now).await?;
     tx.commit().await.map_err(Error::internal)
 }
 
@@ -255,15 +262,18 @@ pub async fn update_shipment_status(
             "ReadyForPickup"
         }
         "PickedUp" => {
+            let mut shipped = Vec::new();
             for i in &mut items {
                 let remaining = i.quantity_ordered - i.quantity_shipped.unwrap_or(0);
                 i.quantity_shipped = Some(i.quantity_ordered);
                 if let Some(sku) = i.seller_sku.clone() {
                     settle_stock(&mut tx, &row, &sku, remaining, 0, now).await?;
                 }
+                shipped.push((i.clone(), remaining));
             }
             row.items = serde_json::to_value(&items).map_err(Error::internal)?;
             set_status(&mut row, "Shipped", now)?;
+            finances::post_shipment(&mut tx, &row, &shipped, now).await?;
             "PickedUp"
         }
         "RefusedPickup" => {
