@@ -6,6 +6,7 @@ pub mod definitions;
 pub mod fba_inventory;
 pub mod feeds;
 pub mod listings;
+pub mod mcf;
 pub mod notifications;
 pub mod orders;
 pub mod pricing_2022;

@@ -9,6 +9,7 @@ pub mod fees;
 pub mod images;
 pub mod listings;
 pub mod marketplaces;
+pub mod mcf;
 pub mod money;
 pub mod notifications;
 pub mod offers;

@@ -78,6 +78,11 @@ const SQLITE: &[Embedded] = &[
         "fba_inventory",
         include_str!("../../migrations/sqlite/0011_fba_inventory.sql"),
     ),
+    (
+        14,
+        "mcf_orders",
+        include_str!("../../migrations/sqlite/0014_mcf_orders.sql"),
+    ),
 ];
 
 /// PostgreSQL migrations, in version order; the same versions as [`SQLITE`].
@@ -136,6 +141,11 @@ const POSTGRES: &[Embedded] = &[
         11,
         "fba_inventory",
         include_str!("../../migrations/postgres/0011_fba_inventory.sql"),
+    ),
+    (
+        14,
+        "mcf_orders",
+        include_str!("../../migrations/postgres/0014_mcf_orders.sql"),
     ),
 ];
 

@@ -30,6 +30,7 @@ mod error;
 pub mod fba;
 pub mod feeds;
 mod jobs;
+pub mod mcf;
 mod meta;
 mod migrate;
 pub mod notify;
@@ -73,6 +74,7 @@ const POSTGRES_MAX_CONNECTIONS: u32 = 10;
 /// Tables holding the simulated world, emptied by [`Store::reset`]. Children before parents, so
 /// that a plain `DELETE` per table satisfies foreign keys.
 const WORLD_TABLES: &[&str] = &[
+    "mcf_orders",
     "fba_ledger",
     "fba_researching",
     "fba_stock",
@@ -103,7 +105,7 @@ const WORLD_TABLES: &[&str] = &[
 ];
 
 /// The schema version the migrations bring a store to (`meta` key `schema.version`).
-pub const SCHEMA_VERSION: &str = "11";
+pub const SCHEMA_VERSION: &str = "14";
 
 /// `meta` keys with this prefix describe the schema and survive [`Store::reset`].
 pub const SCHEMA_META_PREFIX: &str = "schema.";

@@ -1,0 +1,570 @@
+//! Fulfillment Outbound 2020-07-01 (Multi-Channel Fulfillment) over real HTTP, on SQLite and
+//! PostgreSQL: orders created on the seller's FBA stock (the same units buyers order), their
+//! lifecycle on the clock (Received -> Planning -> Processing -> Complete, a shipment with a
+//! package and a tracking number), hold and release, cancellation rules, orders larger than
+//! the stock under each policy, an MCF order selling a listing out for buyers, listing with
+//! queryStartDate and nextToken; every response conforms to the model.
+
+mod common;
+
+use common::World;
+use reqwest::Method;
+use serde_json::{Value, json};
+use spapi_server::ServerConfig;
+use spapi_server::clock::Clock;
+use spapi_server::store::StoreConfig;
+
+const MODEL: &str = "models/fulfillment-outbound-api-model/fulfillmentOutbound_2020-07-01.json";
+const FBA_MODEL: &str = "models/fba-inventory-api-model/fbaInventory.json";
+const T0: &str = "2025-06-01T12:00:00Z";
+const US: &str = "ATVPDKIKX0DER";
+const ORDERS: &str = "/fba/outbound/2020-07-01/fulfillmentOrders";
+
+fn conforms(model: &str, op: &str, status: u16, body: &Value) {
+    if let Some(c) = spapi_conformance::Conformance::global() {
+        c.assert_conforms(model, op, status, body);
+    }
+}
+
+struct Api<'a> {
+    w: &'a World,
+    token: std::sync::Mutex<String>,
+}
+
+impl Api<'_> {
+    /// Advances the clock (running the due jobs) and takes a fresh access token, as the
+    /// old one may have expired on the way.
+    async fn advance(&self, seconds: f64) {
+        advance(self.w, seconds).await;
+        *self.token.lock().unwrap() = self.w.access_token().await;
+    }
+
+    async fn call(
+        &self,
+        op: &str,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut req = self
+            .w
+            .http
+            .request(method, format!("{}{path}", self.w.base))
+            .header("x-amz-access-token", self.token.lock().unwrap().clone());
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.unwrap();
+        let status = resp.status().as_u16();
+        let text = resp.text().await.unwrap();
+        let body: Value = serde_json::from_str(&text).unwrap_or_else(|_| panic!("{text}"));
+        assert!(status < 500, "{op} {path}: {status} {body}");
+        let model = if op.contains("Inventory") {
+            FBA_MODEL
+        } else {
+            MODEL
+        };
+        conforms(model, op, status, &body);
+        (status, body)
+    }
+
+    async fn create(&self, body: Value) -> (u16, Value) {
+        self.call("createFulfillmentOrder", Method::POST, ORDERS, Some(body))
+            .await
+    }
+
+    async fn get(&self, id: &str) -> (u16, Value) {
+        self.call(
+            "getFulfillmentOrder",
+            Method::GET,
+            &format!("{ORDERS}/{id}"),
+            None,
+        )
+        .await
+    }
+
+    /// The payload of an order that must exist.
+    async fn order(&self, id: &str) -> Value {
+        let (s, b) = self.get(id).await;
+        assert_eq!(s, 200, "{id}: {b}");
+        b["payload"].clone()
+    }
+
+    async fn status(&self, id: &str) -> String {
+        self.order(id).await["fulfillmentOrder"]["fulfillmentOrderStatus"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    async fn cancel(&self, id: &str) -> (u16, Value) {
+        self.call(
+            "cancelFulfillmentOrder",
+            Method::PUT,
+            &format!("{ORDERS}/{id}/cancel"),
+            None,
+        )
+        .await
+    }
+
+    async fn update(&self, id: &str, body: Value) -> (u16, Value) {
+        self.call(
+            "updateFulfillmentOrder",
+            Method::PUT,
+            &format!("{ORDERS}/{id}"),
+            Some(body),
+        )
+        .await
+    }
+
+    async fn list(&self, query: &str) -> (u16, Value) {
+        self.call(
+            "listAllFulfillmentOrders",
+            Method::GET,
+            &format!("{ORDERS}?{query}"),
+            None,
+        )
+        .await
+    }
+}
+
+fn enc(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// A createFulfillmentOrder body.
+fn order(id: &str, lines: &[(&str, i64)], extra: Value) -> Value {
+    let items: Vec<Value> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, (sku, q))| {
+            json!({"sellerSku": sku, "sellerFulfillmentOrderItemId": format!("{id}-{i}"), "quantity": q})
+        })
+        .collect();
+    let mut b = json!({
+        "marketplaceId": US,
+        "sellerFulfillmentOrderId": id,
+        "displayableOrderId": format!("SHOP-{id}"),
+        "displayableOrderDate": T0,
+        "displayableOrderComment": "Thank you for your order",
+        "shippingSpeedCategory": "Standard",
+        "destinationAddress": {
+            "name": "Pat Customer", "addressLine1": "1 Main St", "city": "Portland",
+            "stateOrRegion": "OR", "postalCode": "97201", "countryCode": "US"
+        },
+        "items": items,
+    });
+    if let (Some(b), Some(e)) = (b.as_object_mut(), extra.as_object()) {
+        for (k, v) in e {
+            b.insert(k.clone(), v.clone());
+        }
+    }
+    b
+}
+
+async fn advance(w: &World, seconds: f64) {
+    let (s, b) = w
+        .control(
+            Method::POST,
+            "/clock",
+            Some(json!({"advance_seconds": seconds})),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+}
+
+async fn now(w: &World) -> String {
+    let (s, b) = w.control(Method::GET, "/clock", None).await;
+    assert_eq!(s, 200, "{b}");
+    b["now"].as_str().unwrap().to_string()
+}
+
+/// (fulfillable, pending customer order) units of a SKU.
+async fn stock(w: &World, sku: &str) -> (i64, i64) {
+    let (s, b) = w
+        .control(
+            Method::GET,
+            &format!(
+                "/sellers/{}/fba-stock/{}?marketplace_id={US}",
+                w.seller_id,
+                enc(sku)
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    (
+        b["fulfillable"].as_i64().unwrap(),
+        b["pending_customer_order"].as_i64().unwrap(),
+    )
+}
+
+async fn set_stock(w: &World, sku: &str, units: i64) {
+    let (s, b) = w
+        .control(
+            Method::POST,
+            &format!("/sellers/{}/fba-inventory", w.seller_id),
+            Some(json!({"sku": sku, "marketplace_id": US, "fulfillable": units})),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+}
+
+async fn scenario(store: StoreConfig) {
+    let config = ServerConfig {
+        clock: Clock::frozen(T0.parse().unwrap()),
+        store,
+        ..ServerConfig::ephemeral()
+    };
+    let w = World::start_with(config, &[]).await;
+    let api = Api {
+        w: &w,
+        token: std::sync::Mutex::new(w.access_token().await),
+    };
+
+    // A world with a buyable FBA listing (A), and a SKU created for FBA (B); no buyer
+    // simulator, so that only this test moves the stock.
+    let (s, b) = w
+        .control(
+            Method::POST,
+            &format!("/sellers/{}/world", w.seller_id),
+            Some(json!({"seed": 3, "products": 24, "days": 1, "orders_per_day": 1})),
+        )
+        .await;
+    assert_eq!(s, 201, "{b}");
+    let (s, b) = w
+        .control(
+            Method::POST,
+            &format!("/sellers/{}/buyers", w.seller_id),
+            Some(json!({"orders_per_hour": 0.0})),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    let (s, listings) = w
+        .control(
+            Method::GET,
+            &format!("/sellers/{}/listings", w.seller_id),
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{listings}");
+    let a = listings["listings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| {
+            l["fulfillment_channel"] == "AFN"
+                && l["marketplace_id"] == US
+                && l["status"] == "BUYABLE"
+                && l["reserved"] == 0
+        })
+        .expect("a buyable FBA listing no order holds units of")["sku"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let a = a.as_str();
+    set_stock(&w, a, 10).await;
+    let (_, a_reserved) = stock(&w, a).await;
+    let (s, b) = api
+        .call(
+            "createInventoryItem",
+            Method::POST,
+            "/fba/inventory/v1/items",
+            Some(json!({"sellerSku": "MCF-B", "marketplaceId": US, "productName": "Widget"})),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    set_stock(&w, "MCF-B", 2).await;
+
+    // Create: 200 with an empty body; the units are held on the listing at once.
+    let (s, b) = api.create(order("MCF-1", &[(a, 2)], json!({}))).await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b, json!({}));
+    assert_eq!(stock(&w, a).await, (8, a_reserved + 2));
+    let o = api.order("MCF-1").await;
+    let fo = &o["fulfillmentOrder"];
+    assert_eq!(fo["fulfillmentOrderStatus"], "Received");
+    assert_eq!(fo["fulfillmentPolicy"], "FillOrKill");
+    assert_eq!(fo["fulfillmentAction"], "Ship");
+    assert_eq!(fo["displayableOrderId"], "SHOP-MCF-1");
+    assert_eq!(fo["receivedDate"], T0);
+    assert_eq!(o["fulfillmentOrderItems"][0]["quantity"], 2);
+    assert_eq!(o["fulfillmentOrderItems"][0]["unfulfillableQuantity"], 0);
+    assert_eq!(o["returnItems"], json!([]));
+    assert!(o.get("fulfillmentShipments").is_none(), "{o}");
+
+    // Unique ids, known SKUs, a valid address.
+    let (s, b) = api
+        .create(order(
+            "MCF-1",
+            &[(a, 1)],
+            json!({"displayableOrderId": "OTHER"}),
+        ))
+        .await;
+    assert_eq!(s, 400, "{b}");
+    assert_eq!(b["errors"][0]["code"], "InvalidInput");
+    let (s, b) = api
+        .create(order(
+            "MCF-X",
+            &[(a, 1)],
+            json!({"displayableOrderId": "SHOP-MCF-1"}),
+        ))
+        .await;
+    assert_eq!(s, 400, "{b}");
+    let (s, b) = api
+        .create(order("MCF-X", &[("NO-SUCH-SKU", 1)], json!({})))
+        .await;
+    assert_eq!(s, 400, "{b}");
+    assert!(
+        b["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("the SellerSKU for Item Id: MCF-X-0 is invalid."),
+        "{b}"
+    );
+    let mut bad = order("MCF-X", &[(a, 1)], json!({}));
+    bad["destinationAddress"]["postalCode"] = json!("");
+    bad["destinationAddress"]
+        .as_object_mut()
+        .unwrap()
+        .remove("city");
+    let (s, b) = api.create(bad).await;
+    assert_eq!(s, 400, "{b}");
+    assert!(
+        b["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("[PostalCode, City]"),
+        "{b}"
+    );
+    let (s, b) = api.create(order("MCF-X", &[(a, 0)], json!({}))).await;
+    assert_eq!(s, 400, "{b}");
+    let (s, b) = api
+        .create(order(
+            "MCF-X",
+            &[(a, 1)],
+            json!({"fulfillmentAction": "Hold", "shippingSpeedCategory": "ScheduledDelivery"}),
+        ))
+        .await;
+    assert_eq!(s, 400, "{b}");
+    let (s, b) = api.get("MCF-X").await;
+    assert_eq!(s, 404, "{b}");
+    assert_eq!(b["errors"][0]["code"], "NotFound");
+    assert_eq!(
+        stock(&w, a).await,
+        (8, a_reserved + 2),
+        "refused orders hold nothing"
+    );
+
+    // Hold: units held, nothing moves until updateFulfillmentOrder says Ship.
+    let (s, b) = api
+        .create(order(
+            "MCF-2",
+            &[(a, 1)],
+            json!({"fulfillmentAction": "Hold"}),
+        ))
+        .await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(stock(&w, a).await, (7, a_reserved + 3));
+    api.advance(1800.0).await;
+    assert_eq!(api.status("MCF-1").await, "Planning");
+    assert_eq!(api.status("MCF-2").await, "Received");
+    api.advance(3600.0).await;
+    assert_eq!(api.status("MCF-2").await, "Received");
+    let (s, b) = api
+        .update(
+            "MCF-2",
+            json!({"fulfillmentAction": "Ship", "displayableOrderComment": "Gift"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    let o = api.order("MCF-2").await;
+    assert_eq!(o["fulfillmentOrder"]["fulfillmentAction"], "Ship");
+    assert_eq!(o["fulfillmentOrder"]["displayableOrderComment"], "Gift");
+    let (s, b) = api
+        .update("MCF-2", json!({"fulfillmentAction": "Hold"}))
+        .await;
+    assert_eq!(s, 400, "{b}");
+    api.advance(1800.0).await;
+    assert_eq!(api.status("MCF-2").await, "Planning");
+    // Cancel while Planning: the units go back.
+    let (s, b) = api.cancel("MCF-2").await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b, json!({}));
+    let o = api.order("MCF-2").await;
+    assert_eq!(o["fulfillmentOrder"]["fulfillmentOrderStatus"], "Cancelled");
+    assert_eq!(o["fulfillmentOrderItems"][0]["cancelledQuantity"], 1);
+    assert_eq!(stock(&w, a).await, (8, a_reserved + 2));
+    let (s, b) = api.cancel("MCF-2").await;
+    assert_eq!(s, 400, "{b}");
+    let (s, b) = api.cancel("MCF-X").await;
+    assert_eq!(s, 404, "{b}");
+
+    // MCF-1 is picked (Processing, a pending shipment) and ships.
+    api.advance(3600.0).await;
+    let o = api.order("MCF-1").await;
+    assert_eq!(
+        o["fulfillmentOrder"]["fulfillmentOrderStatus"],
+        "Processing"
+    );
+    let shipment = &o["fulfillmentShipments"][0];
+    assert_eq!(shipment["fulfillmentShipmentStatus"], "PENDING");
+    assert_eq!(shipment["fulfillmentShipmentItem"][0]["quantity"], 2);
+    let package = &shipment["fulfillmentShipmentPackage"][0];
+    assert!(
+        package["trackingNumber"]
+            .as_str()
+            .unwrap()
+            .starts_with("TBA")
+    );
+    let (s, b) = api.cancel("MCF-1").await;
+    assert_eq!(s, 400, "{b}");
+    assert!(
+        b["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Processing"),
+        "{b}"
+    );
+    let (s, b) = api
+        .update("MCF-1", json!({"displayableOrderComment": "late"}))
+        .await;
+    assert_eq!(s, 400, "{b}");
+    api.advance(4.0 * 3600.0).await;
+    let o = api.order("MCF-1").await;
+    assert_eq!(o["fulfillmentOrder"]["fulfillmentOrderStatus"], "Complete");
+    assert_eq!(
+        o["fulfillmentShipments"][0]["fulfillmentShipmentStatus"],
+        "SHIPPED"
+    );
+    assert_eq!(
+        stock(&w, a).await,
+        (8, a_reserved),
+        "shipped units left the stock"
+    );
+    let (s, b) = api.cancel("MCF-1").await;
+    assert_eq!(s, 400, "{b}");
+    assert!(
+        b["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Complete"),
+        "{b}"
+    );
+
+    // More units than exist: accepted; FillOrKill holds nothing and turns Unfulfillable,
+    // FillAllAvailable holds and ships what exists.
+    let (s, b) = api.create(order("MCF-3", &[("MCF-B", 5)], json!({}))).await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(stock(&w, "MCF-B").await, (2, 0));
+    let (s, b) = api
+        .create(order(
+            "MCF-4",
+            &[("MCF-B", 5)],
+            json!({"fulfillmentPolicy": "FillAllAvailable"}),
+        ))
+        .await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(stock(&w, "MCF-B").await, (0, 2));
+    api.advance(1800.0).await;
+    let o = api.order("MCF-3").await;
+    assert_eq!(
+        o["fulfillmentOrder"]["fulfillmentOrderStatus"],
+        "Unfulfillable"
+    );
+    assert_eq!(o["fulfillmentOrderItems"][0]["unfulfillableQuantity"], 5);
+    let o = api.order("MCF-4").await;
+    assert_eq!(o["fulfillmentOrder"]["fulfillmentOrderStatus"], "Planning");
+    assert_eq!(o["fulfillmentOrderItems"][0]["unfulfillableQuantity"], 3);
+    api.advance(6.0 * 3600.0).await;
+    let o = api.order("MCF-4").await;
+    assert_eq!(
+        o["fulfillmentOrder"]["fulfillmentOrderStatus"],
+        "CompletePartialled"
+    );
+    assert_eq!(
+        o["fulfillmentShipments"][0]["fulfillmentShipmentItem"][0]["quantity"],
+        2
+    );
+    assert_eq!(stock(&w, "MCF-B").await, (0, 0));
+
+    // One stock: an MCF order sells A out, and a buyer can no longer order it.
+    api.advance(1.0).await;
+    let start = now(&w).await;
+    api.advance(1.0).await;
+    let (s, b) = api.create(order("MCF-5", &[(a, 8)], json!({}))).await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(stock(&w, a).await, (0, a_reserved + 8));
+    let (s, b) = w
+        .control(
+            Method::POST,
+            &format!("/sellers/{}/orders", w.seller_id),
+            Some(json!({"marketplace_id": US, "items": [{"sku": a, "quantity": 1}]})),
+        )
+        .await;
+    assert_eq!(s, 400, "a buyer order of a sold-out listing: {b}");
+    let (s, b) = api
+        .call(
+            "getInventorySummaries",
+            Method::GET,
+            &format!(
+                "/fba/inventory/v1/summaries?granularityType=Marketplace&granularityId={US}\
+                 &marketplaceIds={US}&details=true&sellerSku={}",
+                enc(a)
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    let d = &b["payload"]["inventorySummaries"][0]["inventoryDetails"];
+    assert_eq!(d["fulfillableQuantity"], 0);
+    assert_eq!(
+        d["reservedQuantity"]["pendingCustomerOrderQuantity"],
+        a_reserved + 8
+    );
+
+    // listAllFulfillmentOrders: every order, or those changed since a time; a bad token.
+    let (s, b) = api.list("").await;
+    assert_eq!(s, 200, "{b}");
+    let ids: Vec<&str> = b["payload"]["fulfillmentOrders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["sellerFulfillmentOrderId"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 5, "{ids:?}");
+    assert!(b["payload"].get("nextToken").is_none());
+    let (s, b) = api.list(&format!("queryStartDate={}", enc(&start))).await;
+    assert_eq!(s, 200, "{b}");
+    let ids: Vec<&str> = b["payload"]["fulfillmentOrders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["sellerFulfillmentOrderId"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["MCF-5"]);
+    let (s, b) = api.list("nextToken=not-a-token").await;
+    assert_eq!(s, 400, "{b}");
+    assert!(
+        b["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("We could not decode your NextToken"),
+        "{b}"
+    );
+    let (s, b) = api.list("queryStartDate=yesterday").await;
+    assert_eq!(s, 400, "{b}");
+}
+
+#[tokio::test]
+async fn mcf_orders_share_the_fba_stock_and_ship_on_the_clock() {
+    scenario(StoreConfig::SqliteMemory).await;
+}
+
+#[tokio::test]
+async fn mcf_orders_share_the_fba_stock_and_ship_on_the_clock_on_postgres() {
+    let Some(url) = common::postgres_database().await else {
+        return;
+    };
+    scenario(StoreConfig::Postgres(url)).await;
+}
