@@ -13,11 +13,14 @@ use serde_json::{Value, json};
 use spapi_server::ServerConfig;
 use spapi_server::clock::Clock;
 use spapi_server::store::StoreConfig;
+use std::time::Duration;
 
 const MODEL: &str = "models/fulfillment-outbound-api-model/fulfillmentOutbound_2020-07-01.json";
+const NOTIFICATIONS: &str = "models/notifications-api-model/notifications.json";
 const FBA_MODEL: &str = "models/fba-inventory-api-model/fbaInventory.json";
 const T0: &str = "2025-06-01T12:00:00Z";
 const US: &str = "ATVPDKIKX0DER";
+const ARN: &str = "arn:aws:sqs:us-east-1:123456789012:spapi-mcf";
 const ORDERS: &str = "/fba/outbound/2020-07-01/fulfillmentOrders";
 
 fn conforms(model: &str, op: &str, status: u16, body: &Value) {
@@ -65,6 +68,22 @@ impl Api<'_> {
             MODEL
         };
         conforms(model, op, status, &body);
+        (status, body)
+    }
+
+    async fn notifications_call(&self, op: &str, path: &str, body: Value) -> (u16, Value) {
+        let resp = self
+            .w
+            .http
+            .post(format!("{}{path}", self.w.base))
+            .header("x-amz-access-token", self.token.lock().unwrap().clone())
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = resp.status().as_u16();
+        let body: Value = resp.json().await.unwrap();
+        conforms(NOTIFICATIONS, op, status, &body);
         (status, body)
     }
 
@@ -210,6 +229,27 @@ async fn set_stock(w: &World, sku: &str, units: i64) {
     assert_eq!(s, 200, "{b}");
 }
 
+/// The envelopes delivered to `subscription`, once there are at least `n`.
+async fn delivered(w: &World, subscription: &str, n: usize) -> Vec<Value> {
+    let mut last = vec![];
+    for _ in 0..200 {
+        let (s, b) = w
+            .control(
+                Method::GET,
+                &format!("/notifications?subscription={subscription}&limit=500"),
+                None,
+            )
+            .await;
+        assert_eq!(s, 200, "{b}");
+        last = b["notifications"].as_array().cloned().unwrap_or_default();
+        if last.len() >= n {
+            return last.iter().map(|x| x["envelope"].clone()).collect();
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{subscription}: {n} notifications expected, got {last:#?}");
+}
+
 async fn scenario(store: StoreConfig) {
     let config = ServerConfig {
         clock: Clock::frozen(T0.parse().unwrap()),
@@ -221,6 +261,29 @@ async fn scenario(store: StoreConfig) {
         w: &w,
         token: std::sync::Mutex::new(w.access_token().await),
     };
+
+    let grantless = Api {
+        w: &w,
+        token: std::sync::Mutex::new(w.grantless_token("sellingpartnerapi::notifications").await),
+    };
+    let (s, b) = grantless
+        .notifications_call(
+            "createDestination",
+            "/notifications/v1/destinations",
+            json!({"name": "mcf", "resourceSpecification": {"sqs": {"arn": ARN}}}),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    let destination = b["payload"]["destinationId"].as_str().unwrap().to_string();
+    let (s, b) = api
+        .notifications_call(
+            "createSubscription",
+            "/notifications/v1/subscriptions/FULFILLMENT_ORDER_STATUS",
+            json!({"payloadVersion": "1.0", "destinationId": destination}),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    let subscription = b["payload"]["subscriptionId"].as_str().unwrap().to_string();
 
     // A world with a buyable FBA listing (A), and a SKU created for FBA (B); no buyer
     // simulator, so that only this test moves the stock.
@@ -554,6 +617,43 @@ async fn scenario(store: StoreConfig) {
     );
     let (s, b) = api.list("queryStartDate=yesterday").await;
     assert_eq!(s, 400, "{b}");
+
+    // FULFILLMENT_ORDER_STATUS: MCF-1's status changes (Order events) and its shipment's
+    // (Shipment events, with the package), in order.
+    // MCF-1: 6, MCF-2: 3 (to Cancelled), MCF-3: 2, MCF-4: 6, MCF-5: 1.
+    let envs = delivered(&w, &subscription, 18).await;
+    assert_eq!(envs.len(), 18);
+    let mcf1: Vec<(String, String, Option<String>)> = envs
+        .iter()
+        .map(|e| &e["Payload"]["FulfillmentOrderStatusNotification"])
+        .filter(|n| n["SellerFulfillmentOrderId"] == "MCF-1")
+        .map(|n| {
+            assert_eq!(n["SellerId"], w.seller_id.as_str());
+            (
+                n["EventType"].as_str().unwrap().to_string(),
+                n["FulfillmentOrderStatus"].as_str().unwrap().to_string(),
+                n["FulfillmentShipment"]["FulfillmentShipmentStatus"]
+                    .as_str()
+                    .map(str::to_string),
+            )
+        })
+        .collect();
+    let ev =
+        |t: &str, s: &str, sh: Option<&str>| (t.to_string(), s.to_string(), sh.map(str::to_string));
+    assert_eq!(
+        mcf1,
+        [
+            ev("Order", "Received", None),
+            ev("Order", "Planning", None),
+            ev("Order", "Processing", None),
+            ev("Shipment", "Processing", Some("Pending")),
+            ev("Order", "Complete", None),
+            ev("Shipment", "Complete", Some("Shipped")),
+        ]
+    );
+    for e in &envs {
+        assert_eq!(e["NotificationType"], "FULFILLMENT_ORDER_STATUS");
+    }
 }
 
 #[tokio::test]

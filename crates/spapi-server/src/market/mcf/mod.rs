@@ -160,6 +160,57 @@ async fn schedule(tx: &mut StoreTx, row: &McfOrderRow, from: &str, at: Timestamp
     Ok(())
 }
 
+/// The notification type of MCF order changes.
+pub const FULFILLMENT_ORDER_STATUS: &str = "FULFILLMENT_ORDER_STATUS";
+
+/// Pushes a FULFILLMENT_ORDER_STATUS event: `Order` for a status change, `Shipment` for a
+/// shipment's change (with the shipment, statuses spelt as Amazon's notifications spell
+/// them: `Pending`, `Shipped`). As Amazon documents, `FulfillmentShipment` is only in
+/// shipment events (the published schema marks it required everywhere).
+async fn notify(
+    tx: &mut StoreTx,
+    row: &McfOrderRow,
+    doc: &Doc,
+    shipment: bool,
+    at: Timestamp,
+) -> Result<()> {
+    let o = &doc.order.fulfillment_order;
+    let mut n = json!({
+        "SellerId": row.seller_id,
+        "EventType": if shipment { "Shipment" } else { "Order" },
+        "StatusUpdatedDateTime": crate::time::iso_millis(us(at)),
+        "SellerFulfillmentOrderId": row.order_id,
+        "FulfillmentOrderStatus": o.fulfillment_order_status.to_string(),
+    });
+    if shipment && let Some(s) = doc.order.fulfillment_shipments.iter().flatten().next() {
+        let status = match s.fulfillment_shipment_status {
+            m::FulfillmentShipmentFulfillmentShipmentStatus::Shipped => "Shipped",
+            m::FulfillmentShipmentFulfillmentShipmentStatus::CancelledByFulfiller => {
+                "CancelledByFulfiller"
+            }
+            m::FulfillmentShipmentFulfillmentShipmentStatus::CancelledBySeller => {
+                "CancelledBySeller"
+            }
+            _ => "Pending",
+        };
+        let packages: Vec<_> = s
+            .fulfillment_shipment_package
+            .iter()
+            .flatten()
+            .map(|p| json!({"PackageNumber": p.package_number, "CarrierCode": p.carrier_code, "TrackingNumber": p.tracking_number}))
+            .collect();
+        n["FulfillmentShipment"] = json!({
+            "FulfillmentShipmentStatus": status,
+            "AmazonShipmentId": s.amazon_shipment_id,
+            "EstimatedArrivalDateTime": s.estimated_arrival_date,
+            "FulfillmentShipmentPackages": packages,
+        });
+    }
+    tx.push_outbox(FULFILLMENT_ORDER_STATUS, Some(&row.seller_id), &n)
+        .await?;
+    Ok(())
+}
+
 /// Moves `units` of an AFN listing between fulfillable and reserved (`hold` > 0 reserves,
 /// < 0 releases) and removes `shipped` reserved units.
 async fn move_units(
@@ -404,6 +455,7 @@ impl Fulfillment {
             )),
             other => Error::from(other),
         })?;
+        notify(&mut tx, &row, &doc, false, now).await?;
         if action == m::FulfillmentAction::Ship {
             schedule(&mut tx, &row, "Received", plus(now, PLANNING_AFTER)).await?;
         }
@@ -508,6 +560,7 @@ impl Fulfillment {
         );
         encode(&mut row, &doc)?;
         tx.update_mcf_order(&row).await?;
+        notify(&mut tx, &row, &doc, false, now).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -639,6 +692,7 @@ pub async fn advance(
     }
     let mut doc = decode(&row)?;
     let mp = doc.order.fulfillment_order.marketplace_id.clone();
+    let shipment_event = matches!(from, "Planning" | "Processing");
     match from {
         "Received" => {
             let total: i64 = doc.held.iter().sum();
@@ -741,6 +795,10 @@ pub async fn advance(
     }
     encode(&mut row, &doc)?;
     tx.update_mcf_order(&row).await?;
+    notify(&mut tx, &row, &doc, false, at).await?;
+    if shipment_event {
+        notify(&mut tx, &row, &doc, true, at).await?;
+    }
     tx.commit().await?;
     Ok(())
 }
