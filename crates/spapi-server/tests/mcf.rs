@@ -72,11 +72,12 @@ impl Api<'_> {
     }
 
     async fn notifications_call(&self, op: &str, path: &str, body: Value) -> (u16, Value) {
+        let token = self.token.lock().unwrap().clone();
         let resp = self
             .w
             .http
             .post(format!("{}{path}", self.w.base))
-            .header("x-amz-access-token", self.token.lock().unwrap().clone())
+            .header("x-amz-access-token", token)
             .json(&body)
             .send()
             .await
