@@ -137,6 +137,16 @@ impl Api<'_> {
         .await
     }
 
+    async fn tracking(&self, package: &Value) -> (u16, Value) {
+        self.call(
+            "getPackageTrackingDetails",
+            Method::GET,
+            &format!("/fba/outbound/2020-07-01/tracking?packageNumber={package}"),
+            None,
+        )
+        .await
+    }
+
     async fn list(&self, query: &str) -> (u16, Value) {
         self.call(
             "listAllFulfillmentOrders",
@@ -481,6 +491,17 @@ async fn scenario(store: StoreConfig) {
             .unwrap()
             .starts_with("TBA")
     );
+    let package_number = package["packageNumber"].clone();
+    let (s, b) = api.tracking(&package_number).await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["payload"]["trackingNumber"], package["trackingNumber"]);
+    assert_eq!(
+        b["payload"]["trackingEvents"],
+        json!([]),
+        "not shipped yet: {b}"
+    );
+    let (s, b) = api.tracking(&json!(7)).await;
+    assert_eq!(s, 404, "{b}");
     let (s, b) = api.cancel("MCF-1").await;
     assert_eq!(s, 400, "{b}");
     assert!(
@@ -505,6 +526,13 @@ async fn scenario(store: StoreConfig) {
         stock(&w, a).await,
         (8, a_reserved),
         "shipped units left the stock"
+    );
+    let (s, b) = api.tracking(&package_number).await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["payload"]["currentStatus"], "IN_TRANSIT", "{b}");
+    assert_eq!(
+        b["payload"]["trackingEvents"][0]["eventCode"], "EVENT_101",
+        "{b}"
     );
     let (s, b) = api.cancel("MCF-1").await;
     assert_eq!(s, 400, "{b}");
@@ -655,6 +683,15 @@ async fn scenario(store: StoreConfig) {
     for e in &envs {
         assert_eq!(e["NotificationType"], "FULFILLMENT_ORDER_STATUS");
     }
+
+    // The package progresses on the clock: delivered by its estimated arrival.
+    api.advance(6.0 * 86400.0).await;
+    let (s, b) = api.tracking(&package_number).await;
+    assert_eq!(s, 200, "{b}");
+    let events = b["payload"]["trackingEvents"].as_array().unwrap();
+    assert_eq!(b["payload"]["currentStatus"], "DELIVERED", "{b}");
+    assert_eq!(events[0]["eventCode"], "EVENT_301", "{b}");
+    assert_eq!(events.len(), 6, "{b}");
 }
 
 #[tokio::test]

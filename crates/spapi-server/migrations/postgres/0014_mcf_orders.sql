@@ -11,9 +11,11 @@ CREATE TABLE mcf_orders (
     displayable_order_id TEXT    NOT NULL,
     status               TEXT    NOT NULL,
     status_updated_at    BIGINT NOT NULL,  -- epoch µs of the last status change
+    package_number       BIGINT,  -- the shipment's package, once planned (tracking)
     doc                  TEXT    NOT NULL,
     PRIMARY KEY (seller_id, order_id)
 );
 
 CREATE UNIQUE INDEX mcf_orders_displayable ON mcf_orders (seller_id, displayable_order_id);
+CREATE INDEX mcf_orders_package ON mcf_orders (seller_id, package_number);
 CREATE INDEX mcf_orders_updated ON mcf_orders (seller_id, status_updated_at, order_id);

@@ -27,6 +27,7 @@ impl FulfillmentOutbound20200701Api for Mcf {
             "listAllFulfillmentOrders",
             "cancelFulfillmentOrder",
             "updateFulfillmentOrder",
+            "getPackageTrackingDetails",
         ]
     }
 
@@ -100,5 +101,20 @@ impl FulfillmentOutbound20200701Api for Mcf {
             )
             .await?;
         Ok(m::UpdateFulfillmentOrderResponse::default())
+    }
+
+    async fn get_package_tracking_details(
+        &self,
+        ctx: &RequestContext,
+        params: m::params::GetPackageTrackingDetails,
+    ) -> Result<m::GetPackageTrackingDetailsResponse, ApiError> {
+        let details = self
+            .fulfillment
+            .tracking(&ctx.caller, params.package_number)
+            .await?;
+        Ok(m::GetPackageTrackingDetailsResponse {
+            payload: Some(details),
+            errors: None,
+        })
     }
 }

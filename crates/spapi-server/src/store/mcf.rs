@@ -18,13 +18,16 @@ pub struct McfOrderRow {
     pub status: String,
     /// The last status change, epoch µs.
     pub status_updated_at_us: i64,
+    /// The package of its shipment, once there is one.
+    pub package_number: Option<i64>,
     /// The order document (JSON).
     pub doc: String,
 }
 
-const COLUMNS: &str = "seller_id, order_id, displayable_order_id, status, status_updated_at, doc";
+const COLUMNS: &str =
+    "seller_id, order_id, displayable_order_id, status, status_updated_at, package_number, doc";
 
-type Tuple = (String, String, String, String, i64, String);
+type Tuple = (String, String, String, String, i64, Option<i64>, String);
 
 fn from(t: Tuple) -> McfOrderRow {
     McfOrderRow {
@@ -33,7 +36,8 @@ fn from(t: Tuple) -> McfOrderRow {
         displayable_order_id: t.2,
         status: t.3,
         status_updated_at_us: t.4,
-        doc: t.5,
+        package_number: t.5,
+        doc: t.6,
     }
 }
 
@@ -94,6 +98,28 @@ impl Store {
     }
 }
 
+impl Store {
+    /// The seller's MCF order whose shipment has package `package_number`.
+    pub async fn find_mcf_order_by_package(
+        &self,
+        seller_id: &str,
+        package_number: i64,
+    ) -> Result<Option<McfOrderRow>, StoreError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM mcf_orders WHERE seller_id = $1 AND package_number = $2 \
+             ORDER BY order_id LIMIT 1"
+        );
+        let row: Option<Tuple> = on_conn!(self.acquire().await?.conn(), |c| {
+            sqlx::query_as(AssertSqlSafe(sql))
+                .bind(seller_id)
+                .bind(package_number)
+                .fetch_optional(c)
+                .await?
+        });
+        Ok(row.map(from))
+    }
+}
+
 impl StoreTx {
     /// A seller's MCF order, as this transaction sees it.
     pub async fn get_mcf_order(
@@ -107,7 +133,7 @@ impl StoreTx {
     /// Inserts an MCF order; [`StoreError::Conflict`] when its order id or displayable order
     /// id is taken.
     pub async fn insert_mcf_order(&mut self, r: &McfOrderRow) -> Result<(), StoreError> {
-        let sql = format!("INSERT INTO mcf_orders ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)");
+        let sql = format!("INSERT INTO mcf_orders ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)");
         on_conn!(self.conn(), |c| {
             sqlx::query(AssertSqlSafe(sql))
                 .bind(&r.seller_id)
@@ -115,6 +141,7 @@ impl StoreTx {
                 .bind(&r.displayable_order_id)
                 .bind(&r.status)
                 .bind(r.status_updated_at_us)
+                .bind(r.package_number)
                 .bind(&r.doc)
                 .execute(c)
                 .await?;
@@ -125,7 +152,7 @@ impl StoreTx {
     /// Replaces an MCF order's status and document.
     pub async fn update_mcf_order(&mut self, r: &McfOrderRow) -> Result<(), StoreError> {
         let sql = "UPDATE mcf_orders SET displayable_order_id = $3, status = $4, \
-                   status_updated_at = $5, doc = $6 WHERE seller_id = $1 AND order_id = $2";
+                   status_updated_at = $5, package_number = $6, doc = $7 WHERE seller_id = $1 AND order_id = $2";
         on_conn!(self.conn(), |c| {
             sqlx::query(sql)
                 .bind(&r.seller_id)
@@ -133,6 +160,7 @@ impl StoreTx {
                 .bind(&r.displayable_order_id)
                 .bind(&r.status)
                 .bind(r.status_updated_at_us)
+                .bind(r.package_number)
                 .bind(&r.doc)
                 .execute(c)
                 .await?;

@@ -445,6 +445,7 @@ impl Fulfillment {
             displayable_order_id: req.displayable_order_id.clone(),
             status: String::new(),
             status_updated_at_us: us(now),
+            package_number: None,
             doc: String::new(),
         };
         encode(&mut row, &doc)?;
@@ -667,6 +668,151 @@ impl Fulfillment {
     }
 }
 
+/// A step of a package's way to the customer: after how long from shipment, Amazon's event
+/// code, its description, the package's status once it happened.
+const TRACK: &[(i64, &str, &str, &str)] = &[
+    (
+        0,
+        "EVENT_101",
+        "Carrier notified to pick up package.",
+        "IN_TRANSIT",
+    ),
+    (
+        2,
+        "EVENT_102",
+        "Shipment picked up from seller's facility.",
+        "IN_TRANSIT",
+    ),
+    (12, "EVENT_201", "Arrival scan.", "IN_TRANSIT"),
+    (14, "EVENT_202", "Departure scan.", "IN_TRANSIT"),
+];
+
+impl Fulfillment {
+    /// getPackageTrackingDetails: the package of one of the seller's MCF shipments, with the
+    /// carrier's events up to now (picked up, scans, out for delivery on the arrival day's
+    /// morning, delivered at the estimated arrival). A package not shipped yet has no events.
+    pub async fn tracking(
+        &self,
+        caller: &Caller,
+        package_number: i64,
+    ) -> Result<m::PackageTrackingDetails> {
+        let seller = seller(caller)?;
+        let now = self.clock.now();
+        let missing = || {
+            Error::not_found().with_details(format!(
+                "The package {package_number} was not found for this seller."
+            ))
+        };
+        let row = self
+            .store
+            .find_mcf_order_by_package(seller, package_number)
+            .await?
+            .ok_or_else(missing)?;
+        let doc = decode(&row)?;
+        let shipment = doc
+            .order
+            .fulfillment_shipments
+            .iter()
+            .flatten()
+            .find(|s| {
+                s.fulfillment_shipment_package
+                    .iter()
+                    .flatten()
+                    .any(|p| p.package_number == package_number)
+            })
+            .ok_or_else(missing)?;
+        let package = shipment
+            .fulfillment_shipment_package
+            .iter()
+            .flatten()
+            .find(|p| p.package_number == package_number)
+            .ok_or_else(missing)?;
+        let a = &doc.order.fulfillment_order.destination_address;
+        let place = m::TrackingAddress {
+            city: a.city.clone().unwrap_or_default(),
+            state: a.state_or_region.clone().unwrap_or_default(),
+            country: a.country_code.clone(),
+        };
+        let origin = m::TrackingAddress {
+            city: "Kent".into(),
+            state: "WA".into(),
+            country: "US".into(),
+        };
+        let shipped = shipment.fulfillment_shipment_status
+            == m::FulfillmentShipmentFulfillmentShipmentStatus::Shipped;
+        let mut events = vec![];
+        let mut current = None;
+        let ship_date = shipment
+            .shipping_date
+            .as_deref()
+            .and_then(crate::time::parse_date_time);
+        let arrival = package
+            .estimated_arrival_date
+            .as_deref()
+            .and_then(crate::time::parse_date_time);
+        if shipped && let (Some(ship), Some(arrival)) = (ship_date, arrival) {
+            let mut steps: Vec<(Timestamp, &str, &str, &str, bool)> = TRACK
+                .iter()
+                .map(|(h, code, text, status)| {
+                    (
+                        plus(ship, SignedDuration::from_hours(*h)),
+                        *code,
+                        *text,
+                        *status,
+                        *h < 12,
+                    )
+                })
+                .collect();
+            steps.push((
+                plus(arrival, SignedDuration::from_hours(-6)),
+                "EVENT_302",
+                "Out for delivery.",
+                "OUT_FOR_DELIVERY",
+                false,
+            ));
+            steps.push((arrival, "EVENT_301", "Delivered.", "DELIVERED", false));
+            for (t, code, text, status, at_origin) in steps {
+                if t > now {
+                    break;
+                }
+                events.push(m::TrackingEvent {
+                    event_date: crate::time::iso(t),
+                    event_address: if at_origin {
+                        origin.clone()
+                    } else {
+                        place.clone()
+                    },
+                    event_code: m::EventCode::from_wire(code),
+                    event_description: text.into(),
+                });
+                current = Some(status);
+            }
+        }
+        // Amazon lists the latest event first.
+        events.reverse();
+        Ok(m::PackageTrackingDetails {
+            package_number,
+            tracking_number: package.tracking_number.clone(),
+            customer_tracking_link: package
+                .tracking_number
+                .as_ref()
+                .map(|t| format!("https://www.swiship.com/track?id={t}")),
+            carrier_code: Some(package.carrier_code.clone()),
+            carrier_phone_number: None,
+            carrier_url: Some("https://www.swiship.com".into()),
+            ship_date: shipped.then(|| shipment.shipping_date.clone()).flatten(),
+            estimated_arrival_date: package.estimated_arrival_date.clone(),
+            ship_to_address: Some(place),
+            current_status: current.map(m::CurrentStatus::from_wire),
+            current_status_description: None,
+            delivery_window: None,
+            signed_for_by: None,
+            additional_location_info: None,
+            tracking_events: Some(events),
+        })
+    }
+}
+
 fn tracking_number(seller: &str, order_id: &str) -> (i64, String) {
     let d = Sha256::digest(format!("{seller}/{order_id}").as_bytes());
     let n = i64::from(u32::from_be_bytes([d[0], d[1], d[2], d[3]]) & 0x7fff_ffff);
@@ -736,6 +882,7 @@ pub async fn advance(
                 })
                 .collect();
             let shipment_id = format!("T{}", &tracking[3..12]);
+            row.package_number = Some(package);
             doc.order.fulfillment_shipments = Some(vec![m::FulfillmentShipment {
                 amazon_shipment_id: shipment_id,
                 fulfillment_center_id: FULFILLMENT_CENTER.into(),
