@@ -692,6 +692,23 @@ async fn scenario(store: StoreConfig) {
     assert_eq!(b["payload"]["currentStatus"], "DELIVERED", "{b}");
     assert_eq!(events[0]["eventCode"], "EVENT_301", "{b}");
     assert_eq!(events.len(), 6, "{b}");
+
+    // A Hold order never released is cancelled after 14 days; its units go back.
+    set_stock(&w, "MCF-B", 1).await;
+    let (s, b) = api
+        .create(order(
+            "MCF-6",
+            &[("MCF-B", 1)],
+            json!({"fulfillmentAction": "Hold"}),
+        ))
+        .await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(stock(&w, "MCF-B").await, (0, 1));
+    api.advance(13.0 * 86400.0).await;
+    assert_eq!(api.status("MCF-6").await, "Received");
+    api.advance(86400.0).await;
+    assert_eq!(api.status("MCF-6").await, "Cancelled");
+    assert_eq!(stock(&w, "MCF-B").await, (1, 0));
 }
 
 #[tokio::test]

@@ -22,7 +22,8 @@
 //! # Lifecycle (jobs on the clock)
 //!
 //! `Received` at creation; `Planning` [`PLANNING_AFTER`] later (a `Hold` order stays
-//! `Received` until updateFulfillmentOrder says `Ship`); `Processing` [`PROCESSING_AFTER`]
+//! `Received` until updateFulfillmentOrder says `Ship`, and is cancelled after
+//! [`HOLD_EXPIRES_AFTER`] without it); `Processing` [`PROCESSING_AFTER`]
 //! later with one `PENDING` shipment of the held units in one package; shipped
 //! [`SHIPS_AFTER`] later: `Complete`, or `CompletePartialled` when units were unfulfillable.
 //! The seller may cancel in `Received` and `Planning` only.
@@ -46,6 +47,8 @@ pub const JOB_ADVANCE: &str = "mcf.advance";
 pub const PLANNING_AFTER: SignedDuration = SignedDuration::from_mins(30);
 /// From `Planning` to `Processing` (picking).
 pub const PROCESSING_AFTER: SignedDuration = SignedDuration::from_hours(2);
+/// How long a `Hold` order waits for `Ship` before Amazon cancels it.
+pub const HOLD_EXPIRES_AFTER: SignedDuration = SignedDuration::from_hours(14 * 24);
 /// From `Processing` to shipped.
 pub const SHIPS_AFTER: SignedDuration = SignedDuration::from_hours(4);
 
@@ -158,6 +161,29 @@ async fn schedule(tx: &mut StoreTx, row: &McfOrderRow, from: &str, at: Timestamp
     )
     .await?;
     Ok(())
+}
+
+/// Cancels an order in the caller's transaction: held units go back to the listing, the
+/// items' units not unfulfillable are cancelled.
+async fn cancel_in(
+    tx: &mut StoreTx,
+    row: &mut McfOrderRow,
+    doc: &mut Doc,
+    at: Timestamp,
+) -> Result<()> {
+    let mp = doc.order.fulfillment_order.marketplace_id.clone();
+    for (i, item) in doc.order.fulfillment_order_items.iter_mut().enumerate() {
+        let h = doc.held[i];
+        move_units(tx, &row.seller_id, &item.seller_sku, &mp, -h, 0, at).await?;
+        item.cancelled_quantity = item.quantity - item.unfulfillable_quantity;
+        item.estimated_ship_date = None;
+        item.estimated_arrival_date = None;
+    }
+    doc.held.iter_mut().for_each(|h| *h = 0);
+    set_status(doc, row, m::FulfillmentOrderStatus::Cancelled, at);
+    encode(row, doc)?;
+    tx.update_mcf_order(row).await?;
+    notify(tx, row, doc, false, at).await
 }
 
 /// The notification type of MCF order changes.
@@ -459,6 +485,8 @@ impl Fulfillment {
         notify(&mut tx, &row, &doc, false, now).await?;
         if action == m::FulfillmentAction::Ship {
             schedule(&mut tx, &row, "Received", plus(now, PLANNING_AFTER)).await?;
+        } else {
+            schedule(&mut tx, &row, "Hold", plus(now, HOLD_EXPIRES_AFTER)).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -544,24 +572,7 @@ impl Fulfillment {
                 "The fulfillment order {id} is {status} and can no longer be cancelled; only Received or Planning orders can be."
             )));
         }
-        let mp = doc.order.fulfillment_order.marketplace_id.clone();
-        for (i, item) in doc.order.fulfillment_order_items.iter_mut().enumerate() {
-            let h = doc.held[i];
-            move_units(&mut tx, seller, &item.seller_sku, &mp, -h, 0, now).await?;
-            item.cancelled_quantity = item.quantity - item.unfulfillable_quantity;
-            item.estimated_ship_date = None;
-            item.estimated_arrival_date = None;
-        }
-        doc.held.iter_mut().for_each(|h| *h = 0);
-        set_status(
-            &mut doc,
-            &mut row,
-            m::FulfillmentOrderStatus::Cancelled,
-            now,
-        );
-        encode(&mut row, &doc)?;
-        tx.update_mcf_order(&row).await?;
-        notify(&mut tx, &row, &doc, false, now).await?;
+        cancel_in(&mut tx, &mut row, &mut doc, now).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -833,6 +844,17 @@ pub async fn advance(
     let Some(mut row) = tx.get_mcf_order(seller, id).await? else {
         return Ok(());
     };
+    if from == "Hold" {
+        // A Hold order never released to ship is cancelled after 14 days.
+        let mut doc = decode(&row)?;
+        if row.status == "Received"
+            && doc.order.fulfillment_order.fulfillment_action == Some(m::FulfillmentAction::Hold)
+        {
+            cancel_in(&mut tx, &mut row, &mut doc, at).await?;
+            tx.commit().await?;
+        }
+        return Ok(());
+    }
     if row.status != from {
         return Ok(());
     }
