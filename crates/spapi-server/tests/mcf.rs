@@ -580,6 +580,75 @@ async fn scenario(store: StoreConfig) {
     );
     assert_eq!(stock(&w, "MCF-B").await, (0, 0));
 
+    // Preview: per speed, against the fulfillable units (A has 8, B none).
+    let preview = |lines: Value, speeds: Value| {
+        json!({
+            "marketplaceId": US,
+            "address": {"name": "Pat", "addressLine1": "1 Main St", "city": "Portland",
+                "stateOrRegion": "OR", "postalCode": "97201", "countryCode": "US"},
+            "items": lines,
+            "shippingSpeedCategories": speeds,
+        })
+    };
+    let (s, b) = api
+        .call(
+            "getFulfillmentPreview",
+            Method::POST,
+            "/fba/outbound/2020-07-01/fulfillmentOrders/preview",
+            Some(preview(
+                json!([{"sellerSku": a, "quantity": 8, "sellerFulfillmentOrderItemId": "p1"}]),
+                json!(["Standard", "Priority", "ScheduledDelivery"]),
+            )),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    let previews = b["payload"]["fulfillmentPreviews"].as_array().unwrap();
+    assert_eq!(previews.len(), 3);
+    assert_eq!(previews[0]["isFulfillable"], true, "{b}");
+    assert_eq!(previews[1]["isFulfillable"], true, "{b}");
+    assert!(
+        previews[0]["fulfillmentPreviewShipments"][0]["earliestArrivalDate"].as_str()
+            > previews[1]["fulfillmentPreviewShipments"][0]["earliestArrivalDate"].as_str(),
+        "Standard arrives after Priority: {b}"
+    );
+    assert_eq!(previews[2]["isFulfillable"], false, "JP only: {b}");
+    assert_eq!(
+        previews[2]["orderUnfulfillableReasons"],
+        json!(["DeliverySLAUnavailable"])
+    );
+    let (s, b) = api
+        .call(
+            "getFulfillmentPreview",
+            Method::POST,
+            "/fba/outbound/2020-07-01/fulfillmentOrders/preview",
+            Some(preview(
+                json!([
+                    {"sellerSku": a, "quantity": 9, "sellerFulfillmentOrderItemId": "p1"},
+                    {"sellerSku": "NOPE", "quantity": 1, "sellerFulfillmentOrderItemId": "p2"}
+                ]),
+                json!(["Standard"]),
+            )),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    let p = &b["payload"]["fulfillmentPreviews"][0];
+    assert_eq!(p["isFulfillable"], false, "{b}");
+    let reasons: Vec<&Value> = p["unfulfillablePreviewItems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| &i["itemUnfulfillableReasons"][0])
+        .collect();
+    assert_eq!(
+        reasons,
+        [&json!("InventoryUnavailable"), &json!("InvalidSKU")]
+    );
+    assert_eq!(
+        stock(&w, a).await,
+        (8, a_reserved),
+        "a preview holds nothing"
+    );
+
     // One stock: an MCF order sells A out, and a buyer can no longer order it.
     api.advance(1.0).await;
     let start = now(&w).await;

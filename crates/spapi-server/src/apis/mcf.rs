@@ -28,6 +28,7 @@ impl FulfillmentOutbound20200701Api for Mcf {
             "cancelFulfillmentOrder",
             "updateFulfillmentOrder",
             "getPackageTrackingDetails",
+            "getFulfillmentPreview",
         ]
     }
 
@@ -114,6 +115,20 @@ impl FulfillmentOutbound20200701Api for Mcf {
             .await?;
         Ok(m::GetPackageTrackingDetailsResponse {
             payload: Some(details),
+            errors: None,
+        })
+    }
+
+    async fn get_fulfillment_preview(
+        &self,
+        ctx: &RequestContext,
+        params: m::params::GetFulfillmentPreview,
+    ) -> Result<m::GetFulfillmentPreviewResponse, ApiError> {
+        let previews = self.fulfillment.preview(&ctx.caller, &params.body).await?;
+        Ok(m::GetFulfillmentPreviewResponse {
+            payload: Some(m::GetFulfillmentPreviewResult {
+                fulfillment_previews: Some(previews),
+            }),
             errors: None,
         })
     }

@@ -831,6 +831,126 @@ fn tracking_number(seller: &str, order_id: &str) -> (i64, String) {
     (n.max(1), format!("TBA{}", &digits[..12]))
 }
 
+impl Fulfillment {
+    /// getFulfillmentPreview: per shipping speed (Standard, Expedited and Priority unless the
+    /// request names them), whether the seller's fulfillable units cover the items, and the
+    /// ship and arrival windows an order created now would get. Unknown SKUs are
+    /// `InvalidSKU`, lines beyond the fulfillable units `InventoryUnavailable`;
+    /// ScheduledDelivery is offered in Japan only. No fee estimate is given.
+    pub async fn preview(
+        &self,
+        caller: &Caller,
+        req: &m::GetFulfillmentPreviewRequest,
+    ) -> Result<Vec<m::FulfillmentPreview>> {
+        let seller = seller(caller)?;
+        let now = self.clock.now();
+        let mp_id = match &req.marketplace_id {
+            Some(id) => id.clone(),
+            None => caller.marketplace_ids.first().cloned().ok_or_else(|| {
+                Error::invalid_parameter("marketplaceId", "marketplaceId is required.")
+            })?,
+        };
+        let ids = [mp_id.clone()];
+        marketplaces::check_known("marketplaceId", &ids)?;
+        marketplaces::check_participating(caller, &ids)?;
+        if req.items.is_empty() {
+            return Err(Error::invalid_parameter(
+                "items",
+                "At least one item is required.",
+            ));
+        }
+        if req.items.iter().any(|i| i.quantity < 1) {
+            return Err(Error::invalid_parameter(
+                "items.quantity",
+                "Quantities must be at least 1.",
+            ));
+        }
+        let mut left = std::collections::BTreeMap::new();
+        let mut ok = vec![];
+        let mut bad = vec![];
+        for i in &req.items {
+            let listing = self
+                .store
+                .get_listing(seller, &i.seller_sku, &mp_id)
+                .await?;
+            let reason = match listing.filter(|l| l.fulfillment_channel == "AFN") {
+                None => Some("InvalidSKU"),
+                Some(l) => {
+                    let units = left.entry(l.sku.clone()).or_insert(l.quantity);
+                    if *units >= i.quantity {
+                        *units -= i.quantity;
+                        None
+                    } else {
+                        Some("InventoryUnavailable")
+                    }
+                }
+            };
+            match reason {
+                None => ok.push(m::FulfillmentPreviewItem {
+                    seller_sku: i.seller_sku.clone(),
+                    quantity: i.quantity,
+                    seller_fulfillment_order_item_id: i.seller_fulfillment_order_item_id.clone(),
+                    estimated_shipping_weight: None,
+                    shipping_weight_calculation_method: None,
+                }),
+                Some(r) => bad.push(m::UnfulfillablePreviewItem {
+                    seller_sku: i.seller_sku.clone(),
+                    quantity: i.quantity,
+                    seller_fulfillment_order_item_id: i.seller_fulfillment_order_item_id.clone(),
+                    item_unfulfillable_reasons: Some(vec![r.to_string()]),
+                }),
+            }
+        }
+        let speeds = req.shipping_speed_categories.clone().unwrap_or_else(|| {
+            vec![
+                m::ShippingSpeedCategory::Standard,
+                m::ShippingSpeedCategory::Expedited,
+                m::ShippingSpeedCategory::Priority,
+            ]
+        });
+        let in_japan = marketplace(&mp_id).is_some_and(|m| m.country_code == "JP");
+        Ok(speeds
+            .into_iter()
+            .map(|speed| {
+                let sla = speed != m::ShippingSpeedCategory::ScheduledDelivery || in_japan;
+                let fulfillable = sla && bad.is_empty();
+                let ship = plus(now, PLANNING_AFTER + PROCESSING_AFTER + SHIPS_AFTER);
+                let arrival = plus(ship, SignedDuration::from_hours(24 * days_for(&speed)));
+                let shipments = (sla && !ok.is_empty()).then(|| {
+                    vec![m::FulfillmentPreviewShipment {
+                        earliest_ship_date: Some(crate::time::iso(ship)),
+                        latest_ship_date: Some(crate::time::iso(plus(
+                            ship,
+                            SignedDuration::from_hours(24),
+                        ))),
+                        earliest_arrival_date: Some(crate::time::iso(arrival)),
+                        latest_arrival_date: Some(crate::time::iso(plus(
+                            arrival,
+                            SignedDuration::from_hours(48),
+                        ))),
+                        shipping_notes: None,
+                        fulfillment_preview_items: ok.clone(),
+                    }]
+                });
+                m::FulfillmentPreview {
+                    shipping_speed_category: speed,
+                    scheduled_delivery_info: None,
+                    is_fulfillable: fulfillable,
+                    is_cod_capable: false,
+                    estimated_shipping_weight: None,
+                    estimated_fees: None,
+                    fulfillment_preview_shipments: shipments,
+                    unfulfillable_preview_items: (!bad.is_empty()).then(|| bad.clone()),
+                    order_unfulfillable_reasons: (!sla)
+                        .then(|| vec!["DeliverySLAUnavailable".to_string()]),
+                    marketplace_id: mp_id.clone(),
+                    feature_constraints: req.feature_constraints.clone(),
+                }
+            })
+            .collect())
+    }
+}
+
 /// The job that moves an MCF order from `from` to its next status (a no-op when the order
 /// has moved meanwhile, e.g. cancelled).
 pub async fn advance(
