@@ -120,6 +120,17 @@ impl Runner {
                 orders::release_pending(&self.store, &order_id, at).await
             }
             orders::JOB_FBA_SHIP => orders::fba_ship(&self.store, &order_id, at).await,
+            crate::market::mcf::JOB_ADVANCE => {
+                let field = |k: &str| job.payload[k].as_str().unwrap_or_default().to_string();
+                crate::market::mcf::advance(
+                    &self.store,
+                    &field("sellerId"),
+                    &field("sellerFulfillmentOrderId"),
+                    &field("from"),
+                    at,
+                )
+                .await
+            }
             buyers::JOB_BUYER_TICK => {
                 let seller = job.payload["sellerId"].as_str().unwrap_or_default();
                 let generation = job.payload["generation"].as_i64().unwrap_or(0);

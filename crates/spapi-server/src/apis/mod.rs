@@ -8,6 +8,7 @@ pub mod feeds;
 pub mod finances_2024;
 pub mod finances_v0;
 pub mod listings;
+pub mod mcf;
 pub mod notifications;
 pub mod orders;
 pub mod pricing_2022;

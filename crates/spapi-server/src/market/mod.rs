@@ -10,6 +10,7 @@ pub mod finances;
 pub mod images;
 pub mod listings;
 pub mod marketplaces;
+pub mod mcf;
 pub mod money;
 pub mod notifications;
 pub mod offers;

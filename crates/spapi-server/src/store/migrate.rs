@@ -88,6 +88,11 @@ const SQLITE: &[Embedded] = &[
         "finances",
         include_str!("../../migrations/sqlite/0013_finances.sql"),
     ),
+    (
+        14,
+        "mcf_orders",
+        include_str!("../../migrations/sqlite/0014_mcf_orders.sql"),
+    ),
 ];
 
 /// PostgreSQL migrations, in version order; the same versions as [`SQLITE`].
@@ -156,6 +161,11 @@ const POSTGRES: &[Embedded] = &[
         13,
         "finances",
         include_str!("../../migrations/postgres/0013_finances.sql"),
+    ),
+    (
+        14,
+        "mcf_orders",
+        include_str!("../../migrations/postgres/0014_mcf_orders.sql"),
     ),
 ];
 

@@ -31,6 +31,7 @@ pub mod fba;
 pub mod feeds;
 pub mod finances;
 mod jobs;
+pub mod mcf;
 mod meta;
 mod migrate;
 pub mod notify;
@@ -77,6 +78,7 @@ const POSTGRES_MAX_CONNECTIONS: u32 = 10;
 const WORLD_TABLES: &[&str] = &[
     "supply_sources",
     "finance_events",
+    "mcf_orders",
     "fba_ledger",
     "fba_researching",
     "fba_stock",
@@ -107,7 +109,7 @@ const WORLD_TABLES: &[&str] = &[
 ];
 
 /// The schema version the migrations bring a store to (`meta` key `schema.version`).
-pub const SCHEMA_VERSION: &str = "13";
+pub const SCHEMA_VERSION: &str = "14";
 
 /// `meta` keys with this prefix describe the schema and survive [`Store::reset`].
 pub const SCHEMA_META_PREFIX: &str = "schema.";
