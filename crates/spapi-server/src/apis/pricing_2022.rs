@@ -24,10 +24,9 @@ impl Pricing2022 {
 }
 
 fn money(minor: i64, currency: &str) -> m::MoneyType {
-    let scale = 10f64.powi(crate::market::money::exponent(currency) as i32);
     m::MoneyType {
         currency_code: Some(currency.to_string()),
-        amount: Some(minor as f64 / scale),
+        amount: Some(crate::market::money::to_decimal(minor, currency)),
     }
 }
 

@@ -41,10 +41,9 @@ fn type_of(kind: IdKind) -> m::IdType {
 }
 
 fn money(minor: i64, currency: &str) -> m::MoneyType {
-    let scale = 10f64.powi(crate::market::money::exponent(currency) as i32);
     m::MoneyType {
         currency_code: Some(currency.to_string()),
-        amount: Some(minor as f64 / scale),
+        amount: Some(crate::market::money::to_decimal(minor, currency)),
     }
 }
 

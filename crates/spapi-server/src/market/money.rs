@@ -8,6 +8,16 @@ pub fn exponent(currency: &str) -> u32 {
     }
 }
 
+/// Minor units as the decimal number the JSON APIs write (`1299`, USD -> `12.99`).
+pub fn to_decimal(minor: i64, currency: &str) -> f64 {
+    minor as f64 / 10f64.powi(exponent(currency) as i32)
+}
+
+/// A decimal amount as minor units, rounded to the nearest (`12.99`, USD -> `1299`).
+pub fn from_decimal(amount: f64, currency: &str) -> i64 {
+    (amount * 10f64.powi(exponent(currency) as i32)).round() as i64
+}
+
 /// Formats minor units as a decimal string (`1299`, USD -> `"12.99"`; JPY -> `"1299"`).
 pub fn format(minor: i64, currency: &str) -> String {
     let e = exponent(currency);

@@ -176,8 +176,7 @@ fn rank(a: &Offer, b: &Offer) -> std::cmp::Ordering {
 }
 
 fn amount(minor: i64, currency: &str) -> Value {
-    let scale = 10f64.powi(money::exponent(currency) as i32);
-    json!({"Amount": minor as f64 / scale, "CurrencyCode": currency})
+    json!({"Amount": money::to_decimal(minor, currency), "CurrencyCode": currency})
 }
 
 fn channel_name(afn: bool) -> &'static str {

@@ -367,6 +367,11 @@ pub async fn follow_listing(
             && b.sku == a.sku
             && b.marketplace_id == a.marketplace_id
     });
+    // A reservation, a price or a status change leaves the sellable units as they were: no
+    // movement, and no ledger read on the order's hot path.
+    if before.is_some_and(|b| b.quantity + b.reserved == a.quantity + a.reserved) {
+        return Ok(());
+    }
     let balance = sellable_balance(tx, a, before, at_us).await?;
     let diff = a.quantity + a.reserved - balance;
     if diff == 0 {

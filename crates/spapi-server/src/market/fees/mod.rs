@@ -326,8 +326,7 @@ fn minor(a: &Amount, mp: &Marketplace) -> std::result::Result<i64, String> {
     if !v.is_finite() || v < 0.0 {
         return Err(format!("{v} is not an amount."));
     }
-    let scale = 10f64.powi(money::exponent(mp.currency) as i32);
-    Ok((v * scale).round() as i64)
+    Ok(money::from_decimal(v, mp.currency))
 }
 
 /// The package of a catalog item from its `item_package_dimensions` and

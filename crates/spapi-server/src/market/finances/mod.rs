@@ -57,10 +57,9 @@ fn amount(m: &Option<o::Money>, cur: &str) -> i64 {
 
 /// A `Currency` of minor units.
 pub(crate) fn currency(minor: i64, cur: &str) -> f::Currency {
-    let scale = 10f64.powi(money::exponent(cur) as i32);
     f::Currency {
         currency_code: Some(cur.to_string()),
-        currency_amount: Some(minor as f64 / scale),
+        currency_amount: Some(money::to_decimal(minor, cur)),
     }
 }
 

@@ -143,7 +143,6 @@ fn transaction(r: &FinanceEventRow) -> Result<t::Transaction> {
             }]),
         });
     }
-    let scale = 10f64.powi(crate::market::money::exponent(cur) as i32);
     let name = marketplace(&r.marketplace_id).map(|m| m.name.to_string());
     Ok(t::Transaction {
         selling_partner_metadata: Some(t::SellingPartnerMetadata {
@@ -177,7 +176,7 @@ fn transaction(r: &FinanceEventRow) -> Result<t::Transaction> {
         posted_date: Some(iso_us(r.posted_at_us)),
         total_amount: Some(t::Currency {
             currency_code: Some(cur.to_string()),
-            currency_amount: Some(r.total as f64 / scale),
+            currency_amount: Some(crate::market::money::to_decimal(r.total, cur)),
         }),
         marketplace_details: Some(t::MarketplaceDetails {
             marketplace_id: Some(r.marketplace_id.clone()),
@@ -390,10 +389,9 @@ fn currency_of(mp: &str) -> &'static str {
 }
 
 fn minor_money(minor: i64, cur: &str) -> t::Currency {
-    let scale = 10f64.powi(crate::market::money::exponent(cur) as i32);
     t::Currency {
         currency_code: Some(cur.to_string()),
-        currency_amount: Some(minor as f64 / scale),
+        currency_amount: Some(crate::market::money::to_decimal(minor, cur)),
     }
 }
 

@@ -63,8 +63,7 @@ fn offer_of(attrs: &Map<String, Value>, mp: &Marketplace) -> Result<Option<i64>,
         .pointer("/our_price/0/schedule/0/value_with_tax")
         .and_then(Value::as_f64)
         .unwrap_or(0.0);
-    let minor = (v * 10f64.powi(money::exponent(mp.currency) as i32)).round() as i64;
-    Ok(Some(minor))
+    Ok(Some(money::from_decimal(v, mp.currency)))
 }
 
 /// The channel (`MFN`/`AFN`) and MFN quantity of `fulfillment_availability`, if any.

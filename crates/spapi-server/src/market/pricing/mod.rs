@@ -902,8 +902,7 @@ fn competition_of(
     }
     .build();
     let cur = mp.currency;
-    let scale = 10f64.powi(money::exponent(cur) as i32);
-    let amount = |v: &Value| (v["Amount"].as_f64().unwrap_or(0.0) * scale).round() as i64;
+    let amount = |v: &Value| money::from_decimal(v["Amount"].as_f64().unwrap_or(0.0), cur);
     let arr = |v: &Value| v.as_array().cloned().unwrap_or_default();
     let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
     let summary = &built["Summary"];
