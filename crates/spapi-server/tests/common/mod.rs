@@ -140,6 +140,96 @@ impl World {
     }
 }
 
+/// Checks `body` (the answer of operation `op` with `status`) against the official model file
+/// `model` (relative to the models directory), when the models are there.
+pub fn conforms(model: &str, op: &str, status: u16, body: &Value) {
+    if let Some(c) = spapi_conformance::Conformance::global() {
+        c.assert_conforms(model, op, status, body);
+    }
+}
+
+impl World {
+    /// Calls an SP-API path (`path` with its query) with `token`; asserts the answer is no 500,
+    /// is JSON (or an empty 204) and conforms to operation `op` of `model`; status and JSON
+    /// (`Null` for a 204).
+    pub async fn call(
+        &self,
+        model: &str,
+        op: &str,
+        token: &str,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut req = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .header("x-amz-access-token", token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.unwrap();
+        let status = resp.status().as_u16();
+        let text = resp.text().await.unwrap();
+        if status == 204 {
+            assert!(text.is_empty(), "{op}: 204 with a body: {text}");
+            return (status, Value::Null);
+        }
+        let body: Value =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{op}: {e}: {text}"));
+        assert!(status < 500, "{op}: {status} {body}");
+        conforms(model, op, status, &body);
+        (status, body)
+    }
+
+    /// Moves the emulator clock on by `seconds` (running the jobs that fall due).
+    pub async fn advance(&self, seconds: f64) {
+        let (s, b) = self
+            .control(
+                reqwest::Method::POST,
+                "/clock",
+                Some(serde_json::json!({"advance_seconds": seconds})),
+            )
+            .await;
+        assert_eq!(s, 200, "{b}");
+    }
+
+    /// A second seller of `region` ("NA", "EU", "FE") selling in `marketplace_ids`, authorized
+    /// for the world's app: its selling partner id and an access token.
+    pub async fn other_seller(&self, region: &str, marketplace_ids: &[&str]) -> (String, String) {
+        let (status, created) = self
+            .control(
+                reqwest::Method::POST,
+                "/sellers",
+                Some(serde_json::json!({"name": "Other Shop",
+                    "email": format!("{}@example.com", uuid::Uuid::new_v4()),
+                    "password": "a good password", "region": region,
+                    "marketplace_ids": marketplace_ids})),
+            )
+            .await;
+        assert_eq!(status, 201, "{created}");
+        let id = created["selling_partner_id"].as_str().unwrap().to_string();
+        let (status, auth) = self
+            .control(
+                reqwest::Method::POST,
+                &format!("/sellers/{id}/authorizations"),
+                Some(serde_json::json!({"application_id": self.application_id})),
+            )
+            .await;
+        assert_eq!(status, 201, "{auth}");
+        let (status, token) = self
+            .token_request(&[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", auth["refresh_token"].as_str().unwrap()),
+                ("client_id", &self.client_id),
+                ("client_secret", &self.client_secret),
+            ])
+            .await;
+        assert_eq!(status, 200, "{token}");
+        (id, token["access_token"].as_str().unwrap().to_string())
+    }
+}
+
 /// A fresh PostgreSQL database for one test (`spapi_test_<uuid>`), its URL; `None` (with a
 /// message) when PostgreSQL is unreachable outside CI. Under CI (`CI` set) unreachable fails.
 pub async fn postgres_database() -> Option<String> {

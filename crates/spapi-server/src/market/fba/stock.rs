@@ -98,6 +98,19 @@ pub enum Movement {
         /// Units being received.
         receiving: i64,
     },
+    /// Moves units of the seller's inbound shipments between stages by deltas (an inbound plan
+    /// or an AWD replenishment moving on: units leave one stage and enter the next). Several
+    /// sources of inbound units (FBA inbound shipments, AWD replenishments) share the stages,
+    /// so each moves its own units with deltas instead of setting totals; no stage may fall
+    /// below 0. Like [`Movement::Inbound`], not on hand.
+    InboundChange {
+        /// Change of the units in shipments being prepared.
+        working: i64,
+        /// Change of the units in shipments on their way.
+        shipped: i64,
+        /// Change of the units being received.
+        receiving: i64,
+    },
     /// Units received: fulfillable (taken from the receiving units first). A `Receipts`
     /// entry.
     Receipt {
@@ -479,6 +492,27 @@ pub async fn apply_in(
             s.inbound_shipped = *shipped;
             s.inbound_receiving = *receiving;
         }
+        Movement::InboundChange {
+            working,
+            shipped,
+            receiving,
+        } => {
+            let (w, sh, r) = (
+                s.inbound_working + working,
+                s.inbound_shipped + shipped,
+                s.inbound_receiving + receiving,
+            );
+            if w < 0 || sh < 0 || r < 0 {
+                return Err(Error::invalid_input(format!(
+                    "The sellerSku {sku} has {} working, {} shipped and {} receiving inbound \
+                     units; the change would make one of them negative.",
+                    s.inbound_working, s.inbound_shipped, s.inbound_receiving
+                )));
+            }
+            s.inbound_working = w;
+            s.inbound_shipped = sh;
+            s.inbound_receiving = r;
+        }
         Movement::Receipt {
             quantity,
             reference_id,
@@ -572,7 +606,10 @@ pub async fn apply_in(
         }
     }
     s.updated_at_us = at_us;
-    if !matches!(movement, Movement::Inbound { .. }) {
+    if !matches!(
+        movement,
+        Movement::Inbound { .. } | Movement::InboundChange { .. }
+    ) {
         // Inbound changes are not changes for getInventorySummaries' startDateTime.
         s.changed_at_us = at_us;
     }
