@@ -2,15 +2,22 @@
 //! order state machines) reads it from here, never from the system directly, so that tests and
 //! users can freeze, set and advance it.
 //!
-//! The clock is part of the world: a server changes it through [`apply`], which also writes
-//! its state to the store (`meta` key [`META_KEY`]), and [`load`] puts a reopened world's
-//! clock back where it was. The in-memory methods ([`Clock::advance`], ...) change only this
-//! process's clock (tests use them directly).
+//! The clock is part of the world: a server changes it through [`apply`], which changes the
+//! state stored in the world (`meta` key [`META_KEY`]) in one transaction that locks it, and
+//! [`load`] puts a reopened world's clock back where it was. Several instances on one
+//! PostgreSQL database share the stored clock: each follows it ([`refresh`], which the server
+//! calls when the world's settings version moves, see `crate::fleet`), so a change made
+//! through any instance is seen by all,
+//! and [`apply`] starts from the stored state when another instance changed it, so changes
+//! through different instances compose (an advance through one after a set through another
+//! advances from the set time). Reads ([`Clock::now`]) never touch the store. The in-memory
+//! methods ([`Clock::advance`], ...) change only this process's clock (tests use them
+//! directly); they hold until the stored clock changes.
 
 use crate::store::{Store, StoreError};
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 /// The `meta` key under which the world keeps its clock.
 pub const META_KEY: &str = "clock";
@@ -40,6 +47,9 @@ pub struct Clock {
     /// Held by [`apply`] from the change to the end of the store write, so that concurrent
     /// changes reach the store in the order they were made.
     persist: Arc<tokio::sync::Mutex<()>>,
+    /// The stored setting's text this process last wrote or adopted: a stored text that
+    /// differs was written by another instance.
+    seen: Arc<Mutex<Option<String>>>,
 }
 
 /// What the world keeps of a clock: enough to put it back after a restart.
@@ -104,23 +114,44 @@ pub enum ClockChange {
     Advance(SignedDuration),
 }
 
-/// Applies `changes` in order to `clock` and writes the resulting state to the world's store:
-/// the one way a server changes its clock, so that a restart on the same store resumes it.
+/// Applies `changes` in order to the world's clock: in one transaction that locks the stored
+/// setting, starting from it when another instance changed it (else from this process's clock),
+/// then puts `clock` at the result; the world's new settings version (see
+/// `crate::fleet`). The one way a server changes its clock, so that a restart
+/// on the same store resumes it and every instance on a shared store follows.
 pub async fn apply(
     store: &Store,
     clock: &Clock,
     changes: &[ClockChange],
-) -> Result<(), StoreError> {
+) -> Result<i64, StoreError> {
     let _order = clock.persist.lock().await;
+    let mut tx = store.begin().await?;
+    let stored = tx.lock_meta(META_KEY, &clock.setting().to_text()).await?;
+    // Worked out on a scratch clock, so that a failed write leaves this process's clock as it
+    // was.
+    let next = Clock::real();
+    next.restore(clock.setting());
+    if clock.seen().as_deref() != Some(stored.as_str())
+        && let Some(setting) = ClockSetting::from_text(&stored)
+    {
+        next.restore(setting);
+    }
     for change in changes {
         match *change {
-            ClockChange::Freeze => clock.freeze(),
-            ClockChange::Resume => clock.resume(),
-            ClockChange::Set(at) => clock.set(at),
-            ClockChange::Advance(by) => clock.advance(by),
+            ClockChange::Freeze => next.freeze(),
+            ClockChange::Resume => next.resume(),
+            ClockChange::Set(at) => next.set(at),
+            ClockChange::Advance(by) => next.advance(by),
         }
     }
-    store.set_meta(META_KEY, &clock.setting().to_text()).await
+    let setting = next.setting();
+    let text = setting.to_text();
+    tx.set_meta(META_KEY, &text).await?;
+    let version = tx.bump_settings_version().await?;
+    tx.commit().await?;
+    clock.restore(setting);
+    clock.set_seen(text);
+    Ok(version)
 }
 
 /// Puts `clock` where the world's store says it was; `false` (the clock untouched) when the
@@ -132,6 +163,7 @@ pub async fn load(store: &Store, clock: &Clock) -> Result<bool, StoreError> {
     match ClockSetting::from_text(&text) {
         Some(setting) => {
             clock.restore(setting);
+            clock.set_seen(text);
             Ok(true)
         }
         None => {
@@ -141,6 +173,27 @@ pub async fn load(store: &Store, clock: &Clock) -> Result<bool, StoreError> {
             Ok(false)
         }
     }
+}
+
+/// Reads the stored clock once and adopts it when another instance changed it since this
+/// process last wrote or adopted it; whether it did.
+pub async fn refresh(store: &Store, clock: &Clock) -> Result<bool, StoreError> {
+    // A change of this process in progress writes the store itself; skip this round.
+    let Ok(_order) = clock.persist.try_lock() else {
+        return Ok(false);
+    };
+    let Some(text) = store.get_meta(META_KEY).await? else {
+        return Ok(false);
+    };
+    if clock.seen().as_deref() == Some(text.as_str()) {
+        return Ok(false);
+    }
+    let Some(setting) = ClockSetting::from_text(&text) else {
+        return Ok(false);
+    };
+    clock.restore(setting);
+    clock.set_seen(text);
+    Ok(true)
 }
 
 impl Default for Clock {
@@ -159,7 +212,22 @@ impl Clock {
                 frozen_at: Timestamp::UNIX_EPOCH,
             })),
             persist: Arc::new(tokio::sync::Mutex::new(())),
+            seen: Arc::new(Mutex::new(None)),
         }
+    }
+
+    fn seen(&self) -> Option<String> {
+        self.seen
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    fn set_seen(&self, text: String) {
+        *self
+            .seen
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(text);
     }
 
     /// A clock frozen at `at`.
@@ -369,5 +437,60 @@ mod tests {
         );
         let empty = Store::open_sqlite_in_memory().await.unwrap();
         assert!(!load(&empty, &Clock::real()).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn two_clocks_on_one_store_follow_each_other_and_compose() {
+        // Two instances' clocks on one world.
+        let store = Store::open_sqlite_in_memory().await.unwrap();
+        let (a, b) = (Clock::real(), Clock::real());
+        let t0: Timestamp = "2031-01-01T00:00:00Z".parse().unwrap();
+        apply(&store, &a, &[ClockChange::Freeze, ClockChange::Set(t0)])
+            .await
+            .unwrap();
+        assert_ne!(b.now(), t0, "b has not read the store yet");
+        assert!(refresh(&store, &b).await.unwrap());
+        assert_eq!(b.now(), t0);
+        assert!(!refresh(&store, &b).await.unwrap(), "nothing new");
+        // An advance through b starts from the stored time, even before a has refreshed.
+        apply(
+            &store,
+            &b,
+            &[ClockChange::Advance(SignedDuration::from_hours(2))],
+        )
+        .await
+        .unwrap();
+        // a, which has not refreshed, advances from b's result, not from its own state.
+        apply(
+            &store,
+            &a,
+            &[ClockChange::Advance(SignedDuration::from_hours(1))],
+        )
+        .await
+        .unwrap();
+        let t3: Timestamp = "2031-01-01T03:00:00Z".parse().unwrap();
+        assert_eq!(a.now(), t3);
+        assert!(refresh(&store, &b).await.unwrap());
+        assert_eq!(b.now(), t3);
+        // An in-process change holds until the stored clock changes.
+        b.advance(SignedDuration::from_secs(60));
+        assert!(!refresh(&store, &b).await.unwrap());
+        assert_eq!(
+            b.now(),
+            "2031-01-01T03:01:00Z".parse::<Timestamp>().unwrap()
+        );
+        apply(
+            &store,
+            &b,
+            &[ClockChange::Advance(SignedDuration::from_secs(60))],
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            b.now(),
+            "2031-01-01T03:02:00Z".parse::<Timestamp>().unwrap()
+        );
+        assert!(refresh(&store, &a).await.unwrap());
+        assert_eq!(a.now(), b.now());
     }
 }

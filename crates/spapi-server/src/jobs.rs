@@ -15,6 +15,8 @@ const LEASE_US: i64 = 60_000_000;
 const HEARTBEAT: Duration = Duration::from_secs(15);
 /// Jobs claimed per round.
 const BATCH: u32 = 50;
+/// How long [`Runner::settle`] waits for jobs other instances are running (real time).
+const SETTLE_LIMIT: Duration = Duration::from_secs(30);
 
 /// Runs due jobs.
 #[derive(Clone)]
@@ -79,6 +81,35 @@ impl Runner {
             for job in jobs {
                 self.run(job).await;
                 ran += 1;
+            }
+        }
+    }
+
+    /// [`Runner::run_due`], then waits until no job due now is running on another instance
+    /// (several instances on one PostgreSQL world claim due jobs concurrently), running what
+    /// those jobs made due; gives up waiting after [`SETTLE_LIMIT`] of real time (a job whose
+    /// instance died is taken over when its lease expires, on the emulator clock). What a clock
+    /// change through the control plane calls, so that when it answers everything due has run,
+    /// wherever it was claimed.
+    pub async fn settle(&self) -> usize {
+        let deadline = tokio::time::Instant::now() + SETTLE_LIMIT;
+        let mut ran = self.run_due().await;
+        loop {
+            let now = self.clock.now_us();
+            match self
+                .store
+                .count_running_elsewhere(now, &self.worker_id)
+                .await
+            {
+                Ok(0) | Err(_) => return ran,
+                Ok(_) if tokio::time::Instant::now() >= deadline => {
+                    tracing::warn!("jobs claimed by other instances are still running");
+                    return ran;
+                }
+                Ok(_) => {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    ran += self.run_due().await;
+                }
             }
         }
     }

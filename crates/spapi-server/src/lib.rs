@@ -8,6 +8,7 @@ pub mod config;
 pub mod coverage;
 pub mod demo;
 pub mod error;
+pub mod fleet;
 pub mod generated;
 pub mod http;
 pub mod jobs;

@@ -44,6 +44,10 @@ pub struct ServerConfig {
     /// (what `spapi serve` does while it builds the demo world); otherwise the server is ready
     /// when [`Server::start`] returns.
     pub defer_ready: bool,
+    /// The base URL (`http://host:port`) clients reach this server at, when it is not the
+    /// listening address: the load balancer in front of several instances. Links spapi hands
+    /// out (document and image URLs, schema links) start with it.
+    pub public_url: Option<String>,
 }
 
 /// The sandbox port.
@@ -74,6 +78,7 @@ impl ServerConfig {
             sqs_endpoint: None,
             eventbridge_endpoint: None,
             defer_ready: false,
+            public_url: None,
         }
     }
 }
@@ -170,6 +175,9 @@ pub struct Server {
     admin_token: String,
     job_task: JoinHandle<()>,
     notify_task: JoinHandle<()>,
+    /// Follows the settings of the instances sharing the world (see [`follow_fleet`]).
+    clock_task: JoinHandle<()>,
+    fleet: Arc<crate::fleet::Fleet>,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<std::io::Result<()>>,
     traffic: Arc<Traffic>,
@@ -197,6 +205,45 @@ fn spawn_serve(
                 let _ = rx.await;
             })
             .await
+    })
+}
+
+/// On a shared store, follows the world's settings version (see [`crate::fleet`]): when
+/// another instance changed the clock or the usage plans, adopts them, and reports the version
+/// taken (and a heartbeat). Nothing to follow on SQLite (one instance).
+fn follow_fleet(
+    fleet: Arc<crate::fleet::Fleet>,
+    clock: Clock,
+    traffic: Arc<Traffic>,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        if !fleet.shared() {
+            return;
+        }
+        let store = traffic.store().clone();
+        let mut last_report = std::time::Instant::now() - crate::fleet::HEARTBEAT_EVERY;
+        loop {
+            match store.settings_version().await {
+                Ok(v)
+                    if v != fleet.seen()
+                        || last_report.elapsed() >= crate::fleet::HEARTBEAT_EVERY =>
+                {
+                    if v != fleet.seen() {
+                        if let Err(e) = crate::clock::refresh(&store, &clock).await {
+                            tracing::debug!(error = %e, "reading the world's clock");
+                        }
+                        traffic.refresh().await;
+                    }
+                    if let Err(e) = fleet.report(v).await {
+                        tracing::debug!(error = %e, "reporting to the fleet");
+                    }
+                    last_report = std::time::Instant::now();
+                }
+                Ok(_) => {}
+                Err(e) => tracing::debug!(error = %e, "reading the settings version"),
+            }
+            tokio::time::sleep(crate::fleet::POLL_EVERY).await;
+        }
     })
 }
 
@@ -234,8 +281,26 @@ impl Server {
         } else {
             addr
         };
-        let apis = apis_at(&auth, &router, &docs, &format!("http://{url_addr}"));
-        let traffic = Traffic::start(store.clone(), clock.clone(), config.throttle);
+        let public = config
+            .public_url
+            .as_deref()
+            .map(|u| u.trim_end_matches('/').to_string())
+            .unwrap_or_else(|| format!("http://{url_addr}"));
+        let apis = apis_at(&auth, &router, &docs, &public);
+        // Instances sharing a PostgreSQL world share its clock and usage-plan settings.
+        let fleet = crate::fleet::Fleet::new(
+            store.clone(),
+            matches!(store.backend(), crate::store::Backend::Postgres),
+        );
+        let traffic = Traffic::start(
+            store.clone(),
+            clock.clone(),
+            config.throttle,
+            Some(fleet.clone()),
+        );
+        // Adopt the fleet's settings before serving (usage plans set through another instance).
+        traffic.refresh().await;
+        let clock_task = follow_fleet(fleet.clone(), clock.clone(), traffic.clone());
         let sp = SpApi::new(router, apis, auth.clone(), config.http.clone())
             .with_traffic(traffic.clone());
         // The sandbox port: the same world and traffic stages, answering static cases.
@@ -254,8 +319,7 @@ impl Server {
             .admin_token
             .clone()
             .unwrap_or_else(|| format!("spapi-admin-{}", crate::auth::secret::random_token(32)));
-        let jobs = crate::jobs::Runner::new(store.clone(), clock.clone())
-            .with_public_base(&format!("http://{url_addr}"));
+        let jobs = crate::jobs::Runner::new(store.clone(), clock.clone()).with_public_base(&public);
         let job_task = jobs.clone().spawn(std::time::Duration::from_millis(250));
         let notify_task =
             crate::notify::Notifier::new(store.clone(), clock.clone(), config.sqs_endpoint.clone())
@@ -264,13 +328,14 @@ impl Server {
         // Document URLs (feed uploads, report downloads) are served on the same port, outside
         // the SP-API pipeline, as S3 serves Amazon's; so are product type schema documents.
         let readiness = Readiness::starting();
-        let control =
-            ControlPlane::new(auth.clone(), jobs, &admin_token).with_readiness(readiness.clone());
+        let control = ControlPlane::new(auth.clone(), jobs, &admin_token)
+            .with_readiness(readiness.clone())
+            .with_fleet(fleet.clone());
         let app = http::app(sp, control)
             .merge(crate::http::documents::routes(docs.clone()))
             .merge(crate::http::images::routes(store.clone()))
             .merge(crate::apis::definitions::routes());
-        docs.set_base_url(format!("http://{url_addr}"));
+        docs.set_base_url(public.clone());
         let sandbox = match sandbox_sp {
             Some((sb, sandbox_addr)) => {
                 let stats = sb.sandbox_stats().unwrap_or_default();
@@ -300,6 +365,8 @@ impl Server {
             admin_token,
             job_task,
             notify_task,
+            clock_task,
+            fleet,
             shutdown: Some(tx),
             task,
             traffic,
@@ -376,6 +443,7 @@ impl Server {
         }
         self.job_task.abort();
         self.notify_task.abort();
+        self.clock_task.abort();
         if let Some(sb) = &mut self.sandbox {
             if let Some(tx) = sb.shutdown.take() {
                 let _ = tx.send(());
@@ -383,6 +451,7 @@ impl Server {
             (&mut sb.task).await??;
         }
         (&mut self.task).await??;
+        self.fleet.leave().await;
         // The request log is written in the background: finish it before the store closes.
         self.traffic.close().await;
         self.store.close().await;
@@ -422,5 +491,6 @@ impl Drop for Server {
         // The job loop must not outlive the server (tests drop servers without shutdown).
         self.job_task.abort();
         self.notify_task.abort();
+        self.clock_task.abort();
     }
 }

@@ -22,6 +22,7 @@ const LAYERS: &[(&str, u8, &str)] = &[
     ("store", 1, "store"),
     ("error", 2, "error"),
     ("clock", 2, "clock"),
+    ("fleet", 2, "fleet"),
     ("auth", 3, "auth"),
     ("market", 4, "market"),
     ("notify", 5, "notify"),

@@ -110,6 +110,10 @@ struct ServeArgs {
     /// their notifications there, as partner events (AWS JSON protocol, `PutPartnerEvents`).
     #[arg(long, env = "SPAPI_EVENTBRIDGE_ENDPOINT")]
     eventbridge_endpoint: Option<String>,
+    /// The URL clients reach this instance at when it is not the listening address (the load
+    /// balancer in front of several instances): links spapi hands out start with it.
+    #[arg(long, env = "SPAPI_PUBLIC_URL")]
+    public_url: Option<String>,
 }
 
 #[tokio::main]
@@ -200,9 +204,14 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         eventbridge_endpoint: args.eventbridge_endpoint.clone(),
         // Ready once the demo world and its credentials file exist (see set_ready below).
         defer_ready: true,
+        public_url: args.public_url.clone(),
     };
     let server = Server::start(config).await?;
-    let url = server.base_url();
+    let url = args
+        .public_url
+        .as_deref()
+        .map(|u| u.trim_end_matches('/').to_string())
+        .unwrap_or_else(|| server.base_url());
     println!("spapi is serving the Selling Partner API at {url}");
     println!("  store: {store}");
     println!("  usage plans: {}", args.throttle);

@@ -57,6 +57,8 @@ pub struct ControlPlane {
     pub(crate) jobs: crate::jobs::Runner,
     admin_token_hash: String,
     readiness: Readiness,
+    /// The instances sharing the world, waited for after a clock change.
+    fleet: Option<Arc<crate::fleet::Fleet>>,
 }
 
 impl ControlPlane {
@@ -68,12 +70,19 @@ impl ControlPlane {
             jobs,
             admin_token_hash: hash_token(admin_token),
             readiness: Readiness::ready(),
+            fleet: None,
         }
     }
 
     /// The same control plane, reporting `readiness` on the health route.
     pub fn with_readiness(mut self, readiness: Readiness) -> Self {
         self.readiness = readiness;
+        self
+    }
+
+    /// A clock change waits until every instance of `fleet` has taken it.
+    pub fn with_fleet(mut self, fleet: Arc<crate::fleet::Fleet>) -> Self {
+        self.fleet = Some(fleet);
         self
     }
 }
@@ -423,10 +432,15 @@ async fn set_clock(State(cp): State<ControlPlane>, body: bytes::Bytes) -> Reply 
     .flatten()
     .collect();
     // The new state is kept with the world, so that a restart resumes it.
-    crate::clock::apply(cp.auth.store(), clock, &changes)
+    let version = crate::clock::apply(cp.auth.store(), clock, &changes)
         .await
         .map_err(ApiError::internal)?;
-    // Whatever the new time made due happens before the answer, in order.
-    cp.jobs.run_due().await;
+    // Every instance of the world shows the new time before the answer.
+    if let Some(fleet) = &cp.fleet {
+        fleet.wait_for(version).await;
+    }
+    // Whatever the new time made due happens before the answer, in order, here or on another
+    // instance of the same world.
+    cp.jobs.settle().await;
     Ok(clock_view(&cp).into_response())
 }

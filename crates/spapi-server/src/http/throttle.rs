@@ -37,6 +37,7 @@ use crate::store::Store;
 use crate::store::traffic::{BucketKey, TOKEN_EPSILON};
 use axum::http::HeaderValue;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use spapi_model::{OPERATIONS, Operation};
 use std::collections::HashMap;
 use std::fmt;
@@ -438,6 +439,42 @@ impl Throttle {
             .mode
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = mode;
+    }
+
+    /// The mode and the overrides as JSON text: what instances sharing a store exchange
+    /// (see `Traffic::publish`).
+    pub fn settings_text(&self) -> String {
+        json!({
+            "mode": self.mode().to_string(),
+            "overrides": self.overrides(),
+            "next_override": self.next_override.load(Ordering::Relaxed),
+        })
+        .to_string()
+    }
+
+    /// Takes the mode and overrides of [`Throttle::settings_text`]'s text; `false` (nothing
+    /// changed) when the text is not such settings.
+    pub fn adopt_settings(&self, text: &str) -> bool {
+        #[derive(Deserialize)]
+        struct Settings {
+            mode: String,
+            overrides: Vec<LimitOverride>,
+            next_override: u64,
+        }
+        let Ok(s) = serde_json::from_str::<Settings>(text) else {
+            return false;
+        };
+        let Ok(mode) = s.mode.parse::<ThrottleMode>() else {
+            return false;
+        };
+        self.set_mode(mode);
+        *self
+            .overrides
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = s.overrides;
+        self.next_override
+            .fetch_max(s.next_override, Ordering::Relaxed);
+        true
     }
 
     /// Whether buckets are shared through the store.

@@ -43,6 +43,15 @@ enum LogMsg {
     Close(oneshot::Sender<()>),
 }
 
+/// The `meta` key under which instances sharing a PostgreSQL store keep the usage-plan mode
+/// and overrides.
+pub const THROTTLE_META_KEY: &str = "traffic.throttle";
+
+/// On a shared store, how long a read of the request log through the control plane waits for
+/// entries other instances have queued (each writes its own log in the background, within
+/// milliseconds of answering).
+pub const SHARED_LOG_GRACE: std::time::Duration = std::time::Duration::from_millis(100);
+
 /// The usage plans, the fault rules and the request log of one instance.
 pub struct Traffic {
     /// The usage-plan stage.
@@ -52,6 +61,10 @@ pub struct Traffic {
     store: Store,
     log: Option<mpsc::Sender<LogMsg>>,
     dropped: AtomicU64,
+    /// The stored usage-plan settings' text this instance last wrote or adopted.
+    seen: std::sync::Mutex<Option<String>>,
+    /// The instances sharing the world, waited for after a change of the settings.
+    fleet: Option<Arc<crate::fleet::Fleet>>,
 }
 
 impl std::fmt::Debug for Traffic {
@@ -65,7 +78,12 @@ impl std::fmt::Debug for Traffic {
 impl Traffic {
     /// The traffic stages over `store`: buckets in memory on SQLite and in the database on
     /// PostgreSQL, and a request-log writer task (so this must run inside a Tokio runtime).
-    pub fn start(store: Store, clock: Clock, mode: ThrottleMode) -> Arc<Traffic> {
+    pub fn start(
+        store: Store,
+        clock: Clock,
+        mode: ThrottleMode,
+        fleet: Option<Arc<crate::fleet::Fleet>>,
+    ) -> Arc<Traffic> {
         let (tx, rx) = mpsc::channel(LOG_QUEUE);
         tokio::spawn(write_log(store.clone(), rx));
         Arc::new(Traffic {
@@ -74,7 +92,50 @@ impl Traffic {
             store,
             log: Some(tx),
             dropped: AtomicU64::new(0),
+            seen: Default::default(),
+            fleet,
         })
+    }
+
+    /// On a shared store, adopts the usage-plan settings another instance stored since this
+    /// one last wrote or adopted them.
+    pub async fn refresh(&self) {
+        if !self.throttle.shared() {
+            return;
+        }
+        match self.store.get_meta(THROTTLE_META_KEY).await {
+            Ok(Some(text)) => {
+                let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+                if seen.as_deref() != Some(text.as_str()) && self.throttle.adopt_settings(&text) {
+                    *seen = Some(text);
+                }
+            }
+            Ok(None) => {}
+            Err(e) => tracing::debug!(error = %e, "reading the shared usage-plan settings"),
+        }
+    }
+
+    /// On a shared store, writes this instance's usage-plan settings for the others and
+    /// waits until every instance has taken them.
+    pub async fn publish(&self) -> Result<(), ApiError> {
+        if !self.throttle.shared() {
+            return Ok(());
+        }
+        let text = self.throttle.settings_text();
+        let mut tx = self.store.begin().await.map_err(ApiError::internal)?;
+        tx.set_meta(THROTTLE_META_KEY, &text)
+            .await
+            .map_err(ApiError::internal)?;
+        let version = tx
+            .bump_settings_version()
+            .await
+            .map_err(ApiError::internal)?;
+        tx.commit().await.map_err(ApiError::internal)?;
+        *self.seen.lock().unwrap_or_else(|e| e.into_inner()) = Some(text);
+        if let Some(fleet) = &self.fleet {
+            fleet.wait_for(version).await;
+        }
+        Ok(())
     }
 
     /// Stages that do nothing: no throttling, no faults, no log.
@@ -85,6 +146,8 @@ impl Traffic {
             store,
             log: None,
             dropped: AtomicU64::new(0),
+            seen: Default::default(),
+            fleet: None,
         })
     }
 
@@ -243,11 +306,13 @@ struct LimitsBody {
 
 async fn set_limits(Extension(t): State, body: bytes::Bytes) -> Reply {
     let b: LimitsBody = parse(&body)?;
+    t.refresh().await;
     if let Some(m) = &b.mode {
         let mode: ThrottleMode = m
             .parse()
             .map_err(|e: String| ApiError::invalid_parameter("mode", e))?;
         t.throttle.set_mode(mode);
+        t.publish().await?;
     }
     if b.reset {
         t.throttle.clear_buckets(None).await;
@@ -305,16 +370,20 @@ async fn list_overrides(Extension(t): State) -> Reply {
 
 async fn add_override(Extension(t): State, body: bytes::Bytes) -> Reply {
     let o: LimitOverride = parse(&body)?;
+    t.refresh().await;
     let o = t
         .throttle
         .add_override(o)
         .await
         .map_err(ApiError::invalid_input)?;
+    t.publish().await?;
     Ok((StatusCode::CREATED, Json(o)).into_response())
 }
 
 async fn clear_overrides(Extension(t): State) -> Reply {
+    t.refresh().await;
     let n = t.throttle.clear_overrides().await;
+    t.publish().await?;
     Ok(Json(json!({"removed": n})).into_response())
 }
 
@@ -325,7 +394,9 @@ fn parse_id(id: &str) -> Result<u64, ApiError> {
 
 async fn remove_override(Extension(t): State, Path(id): Path<String>) -> Reply {
     let id = parse_id(&id)?;
+    t.refresh().await;
     if t.throttle.remove_override(id).await {
+        t.publish().await?;
         Ok(Json(json!({"removed": 1})).into_response())
     } else {
         Err(ApiError::not_found().with_details(format!("override {id} does not exist.")))
@@ -413,6 +484,11 @@ async fn list_requests(Extension(t): State, RawQuery(q): RawQuery) -> Reply {
         faulted: flag("faulted"),
     };
     t.flush().await;
+    if t.throttle.shared() {
+        // Other instances write their entries within milliseconds of answering: wait that
+        // long, so that a call answered through any instance is in the log read here.
+        tokio::time::sleep(SHARED_LOG_GRACE).await;
+    }
     let entries = t.store.traffic(&query).await.map_err(ApiError::internal)?;
     Ok(Json(json!({
         "requests": entries.iter().map(entry_view).collect::<Vec<_>>(),

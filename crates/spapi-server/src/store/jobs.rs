@@ -324,6 +324,25 @@ impl Store {
         }))
     }
 
+    /// How many jobs due at or before `now_us` are running under another worker than
+    /// `worker_id` with a lease that has not expired: jobs another instance is doing now.
+    pub async fn count_running_elsewhere(
+        &self,
+        now_us: i64,
+        worker_id: &str,
+    ) -> Result<i64, StoreError> {
+        Ok(on_conn!(self.acquire().await?.conn(), |c| {
+            sqlx::query_scalar(
+                "SELECT COUNT(*) FROM jobs WHERE state = 'running' AND run_at <= $1 \
+                 AND locked_until > $1 AND locked_by <> $2",
+            )
+            .bind(now_us)
+            .bind(worker_id)
+            .fetch_one(c)
+            .await?
+        }))
+    }
+
     /// The job with `id`, if any.
     pub async fn get_job(&self, id: i64) -> Result<Option<Job>, StoreError> {
         let row: Option<JobRow> = on_conn!(self.acquire().await?.conn(), |c| {
