@@ -9,14 +9,33 @@ use crate::store::{Job, Store};
 use jiff::Timestamp;
 use std::time::Duration;
 
-/// How long a claimed job may run before another worker may take it over.
-const LEASE_US: i64 = 60_000_000;
+/// How long a claimed job may run without renewing its lease before another worker may take
+/// it over, in real time (an instance that died holding it).
+const LEASE_US: i64 = 10_000_000;
 /// How often a running job renews its lease (real time).
-const HEARTBEAT: Duration = Duration::from_secs(15);
+const HEARTBEAT: Duration = Duration::from_secs(3);
+
+/// Real time in epoch microseconds: the time line of leases (see
+/// [`Store::claim_due_jobs_leased`]).
+fn real_now_us() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_micros() as i64)
+        .unwrap_or(0)
+}
 /// Jobs claimed per round.
 const BATCH: u32 = 50;
 /// How long [`Runner::settle`] waits for jobs other instances are running (real time).
 const SETTLE_LIMIT: Duration = Duration::from_secs(30);
+
+/// Aborts a task when dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
 
 /// Runs due jobs.
 #[derive(Clone)]
@@ -66,7 +85,7 @@ impl Runner {
             let now = self.clock.now_us();
             let jobs = match self
                 .store
-                .claim_due_jobs(now, BATCH, &self.worker_id, LEASE_US)
+                .claim_due_jobs_leased(now, real_now_us(), BATCH, &self.worker_id, LEASE_US)
                 .await
             {
                 Ok(j) => j,
@@ -98,7 +117,7 @@ impl Runner {
             let now = self.clock.now_us();
             match self
                 .store
-                .count_running_elsewhere(now, &self.worker_id)
+                .count_running_elsewhere(now, real_now_us(), &self.worker_id)
                 .await
             {
                 Ok(0) | Err(_) => return ran,
@@ -116,27 +135,23 @@ impl Runner {
 
     async fn run(&self, job: Job) {
         // Long jobs (a report over a large world) keep their lease while they make progress.
-        let heartbeat = {
-            let (store, clock, worker, id) = (
-                self.store.clone(),
-                self.clock.clone(),
-                self.worker_id.clone(),
-                job.id,
-            );
+        // The heartbeat stops with the run, however it ends (a run dropped half-way must not
+        // keep a lease alive for a job nobody runs).
+        let _heartbeat = AbortOnDrop({
+            let (store, worker, id) = (self.store.clone(), self.worker_id.clone(), job.id);
             tokio::spawn(async move {
                 let mut tick = tokio::time::interval(HEARTBEAT);
                 tick.tick().await;
                 loop {
                     tick.tick().await;
-                    let until = clock.now_us() + LEASE_US;
+                    let until = real_now_us() + LEASE_US;
                     if !matches!(store.extend_job_lease(id, &worker, until).await, Ok(true)) {
                         return;
                     }
                 }
             })
-        };
+        });
         self.run_job(job).await;
-        heartbeat.abort();
     }
 
     async fn run_job(&self, job: Job) {

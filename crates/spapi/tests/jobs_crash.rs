@@ -150,7 +150,8 @@ async fn a_report_job_killed_mid_way_completes_exactly_once_after_restart() {
         report(&http, &url, &access, &id).await["processingStatus"],
         "IN_PROGRESS"
     );
-    // Past the 60 s lease on the emulator clock: the next round reclaims the job.
+    // The dead worker's lease (10 s of real time) expires and a round reclaims the job; the
+    // clock advance only moves the report past its processing delay.
     let resp = http
         .post(format!("{url}/emulator/v1/clock"))
         .bearer_auth(creds["admin_token"].as_str().unwrap())

@@ -441,6 +441,8 @@ async fn set_clock(State(cp): State<ControlPlane>, body: bytes::Bytes) -> Reply 
     }
     // Whatever the new time made due happens before the answer, in order, here or on another
     // instance of the same world.
-    cp.jobs.settle().await;
+    // In a task of its own: a caller that hangs up does not cut a job off half-way.
+    let jobs = cp.jobs.clone();
+    let _ = tokio::spawn(async move { jobs.settle().await }).await;
     Ok(clock_view(&cp).into_response())
 }

@@ -145,7 +145,7 @@ macro_rules! claim_sql {
             "WITH due AS MATERIALIZED (
                 SELECT id FROM jobs
                 WHERE (state = 'pending' AND run_at <= $1)
-                   OR (state = 'running' AND locked_until <= $1)
+                   OR (state = 'running' AND locked_until <= $5)
                 ORDER BY run_at, id
                 LIMIT $2 ",
             $lock,
@@ -158,7 +158,7 @@ macro_rules! claim_sql {
                     ELSE last_error END,
                 state = 'running',
                 locked_by = $3,
-                locked_until = $1 + $4
+                locked_until = $5 + $4
             WHERE id IN (SELECT id FROM due)
             RETURNING ",
             job_columns!()
@@ -201,6 +201,23 @@ impl Store {
         worker_id: &str,
         lease_us: i64,
     ) -> Result<Vec<Job>, StoreError> {
+        self.claim_due_jobs_leased(now_us, now_us, limit, worker_id, lease_us)
+            .await
+    }
+
+    /// [`Store::claim_due_jobs`] with leases on another time line than `run_at`: due means
+    /// pending with `run_at <= now_us` (the emulator clock) or running with
+    /// `locked_until <= lease_now_us`, and claimed jobs get `locked_until = lease_now_us +
+    /// lease_us`. The runner keeps leases in real time: whether a worker is alive has nothing
+    /// to do with the simulated time, which another instance may move on by hours at once.
+    pub async fn claim_due_jobs_leased(
+        &self,
+        now_us: i64,
+        lease_now_us: i64,
+        limit: u32,
+        worker_id: &str,
+        lease_us: i64,
+    ) -> Result<Vec<Job>, StoreError> {
         let mut tx = self.begin().await?;
         let conn = tx.conn();
         let sql = match conn.backend() {
@@ -213,6 +230,7 @@ impl Store {
                 .bind(i64::from(limit))
                 .bind(worker_id)
                 .bind(lease_us)
+                .bind(lease_now_us)
                 .fetch_all(c)
                 .await?
         });
@@ -325,19 +343,22 @@ impl Store {
     }
 
     /// How many jobs due at or before `now_us` are running under another worker than
-    /// `worker_id` with a lease that has not expired: jobs another instance is doing now.
+    /// `worker_id` with a lease that has not expired at `lease_now_us`: jobs another instance
+    /// is doing now.
     pub async fn count_running_elsewhere(
         &self,
         now_us: i64,
+        lease_now_us: i64,
         worker_id: &str,
     ) -> Result<i64, StoreError> {
         Ok(on_conn!(self.acquire().await?.conn(), |c| {
             sqlx::query_scalar(
                 "SELECT COUNT(*) FROM jobs WHERE state = 'running' AND run_at <= $1 \
-                 AND locked_until > $1 AND locked_by <> $2",
+                 AND locked_until > $3 AND locked_by <> $2",
             )
             .bind(now_us)
             .bind(worker_id)
+            .bind(lease_now_us)
             .fetch_one(c)
             .await?
         }))
