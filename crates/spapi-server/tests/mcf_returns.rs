@@ -1,0 +1,650 @@
+//! Fulfillment Outbound 2020-07-01 beyond orders, over real HTTP: customer returns of MCF
+//! orders (listReturnReasonCodes, createFulfillmentReturn, the units coming back into the FBA
+//! stock and its ledger on the clock, FULFILLMENT_ORDER_STATUS Return events) on SQLite and
+//! PostgreSQL; submitFulfillmentOrderStatusUpdate and its state rules; the MCF features; and
+//! deliveryOffers against the preview's promise. Every answer conforms to the model, every
+//! notification to its schema.
+
+mod common;
+
+use common::World;
+use reqwest::Method;
+use serde_json::{Value, json};
+use spapi_server::ServerConfig;
+use spapi_server::clock::Clock;
+use spapi_server::store::StoreConfig;
+use std::time::Duration;
+
+const MODEL: &str = "models/fulfillment-outbound-api-model/fulfillmentOutbound_2020-07-01.json";
+const FBA_MODEL: &str = "models/fba-inventory-api-model/fbaInventory.json";
+const NOTIFICATIONS: &str = "models/notifications-api-model/notifications.json";
+const SCHEMA: &str = "schemas/notifications/FulfillmentOrderStatusNotification.json";
+const T0: &str = "2025-06-02T12:00:00Z";
+const US: &str = "ATVPDKIKX0DER";
+const ORDERS: &str = "/fba/outbound/2020-07-01/fulfillmentOrders";
+const ARN: &str = "arn:aws:sqs:us-east-1:123456789012:spapi-mcf-returns";
+
+/// A world on a frozen clock, and the seller's token (renewed after the clock moves).
+struct Api {
+    w: World,
+    token: String,
+}
+
+fn enc(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+impl Api {
+    async fn start(store: StoreConfig) -> Api {
+        let config = ServerConfig {
+            clock: Clock::frozen(T0.parse().unwrap()),
+            store,
+            ..ServerConfig::ephemeral()
+        };
+        let w = World::start_with(config, &[]).await;
+        let token = w.access_token().await;
+        Api { w, token }
+    }
+
+    async fn call(&self, op: &str, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
+        let model = if op == "getInventorySummaries" || op == "createInventoryItem" {
+            FBA_MODEL
+        } else {
+            MODEL
+        };
+        self.w.call(model, op, &self.token, method, path, body).await
+    }
+
+    async fn advance(&mut self, seconds: f64) {
+        self.w.advance(seconds).await;
+        self.token = self.w.access_token().await;
+    }
+
+    /// An FBA SKU of the seller in the US with `units` fulfillable.
+    async fn sku(&self, sku: &str, units: i64) {
+        let (s, b) = self
+            .call(
+                "createInventoryItem",
+                Method::POST,
+                "/fba/inventory/v1/items",
+                Some(json!({"sellerSku": sku, "marketplaceId": US, "productName": sku})),
+            )
+            .await;
+        assert_eq!(s, 200, "{b}");
+        self.set_stock(sku, units).await;
+    }
+
+    async fn set_stock(&self, sku: &str, units: i64) {
+        let (s, b) = self
+            .w
+            .control(
+                Method::POST,
+                &format!("/sellers/{}/fba-inventory", self.w.seller_id),
+                Some(json!({"sku": sku, "marketplace_id": US, "fulfillable": units})),
+            )
+            .await;
+        assert_eq!(s, 200, "{b}");
+    }
+
+    /// The control plane's view of a SKU's stock.
+    async fn stock(&self, sku: &str) -> Value {
+        let (s, b) = self
+            .w
+            .control(
+                Method::GET,
+                &format!(
+                    "/sellers/{}/fba-stock/{}?marketplace_id={US}",
+                    self.w.seller_id,
+                    enc(sku)
+                ),
+                None,
+            )
+            .await;
+        assert_eq!(s, 200, "{b}");
+        b
+    }
+
+    async fn ledger(&self, sku: &str) -> Vec<Value> {
+        let (s, b) = self
+            .w
+            .control(
+                Method::GET,
+                &format!(
+                    "/sellers/{}/fba-ledger?marketplace_id={US}&sku={}",
+                    self.w.seller_id,
+                    enc(sku)
+                ),
+                None,
+            )
+            .await;
+        assert_eq!(s, 200, "{b}");
+        b["entries"].as_array().unwrap().clone()
+    }
+
+    async fn create(&self, id: &str, lines: &[(&str, i64)], extra: Value) {
+        let (s, b) = self
+            .call(
+                "createFulfillmentOrder",
+                Method::POST,
+                ORDERS,
+                Some(order(id, lines, extra)),
+            )
+            .await;
+        assert_eq!(s, 200, "{b}");
+    }
+
+    async fn order(&self, id: &str) -> Value {
+        let (s, b) = self
+            .call(
+                "getFulfillmentOrder",
+                Method::GET,
+                &format!("{ORDERS}/{id}"),
+                None,
+            )
+            .await;
+        assert_eq!(s, 200, "{id}: {b}");
+        b["payload"].clone()
+    }
+
+    async fn status(&self, id: &str) -> String {
+        self.order(id).await["fulfillmentOrder"]["fulfillmentOrderStatus"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    async fn force(&self, id: &str, status: &str) -> (u16, Value) {
+        self.call(
+            "submitFulfillmentOrderStatusUpdate",
+            Method::PUT,
+            &format!("{ORDERS}/{id}/status"),
+            Some(json!({"fulfillmentOrderStatus": status})),
+        )
+        .await
+    }
+
+    async fn give_back(&self, id: &str, items: Value) -> (u16, Value) {
+        self.call(
+            "createFulfillmentReturn",
+            Method::PUT,
+            &format!("{ORDERS}/{id}/return"),
+            Some(json!({ "items": items })),
+        )
+        .await
+    }
+
+    async fn reasons(&self, query: &str) -> (u16, Value) {
+        self.call(
+            "listReturnReasonCodes",
+            Method::GET,
+            &format!("/fba/outbound/2020-07-01/returnReasonCodes?{query}"),
+            None,
+        )
+        .await
+    }
+
+    /// A subscription to FULFILLMENT_ORDER_STATUS delivered to the built-in inbox.
+    async fn subscribe(&self) -> String {
+        let grantless = self
+            .w
+            .grantless_token("sellingpartnerapi::notifications")
+            .await;
+        let (s, b) = self
+            .w
+            .call(
+                NOTIFICATIONS,
+                "createDestination",
+                &grantless,
+                Method::POST,
+                "/notifications/v1/destinations",
+                Some(json!({"name": "mcf", "resourceSpecification": {"sqs": {"arn": ARN}}})),
+            )
+            .await;
+        assert_eq!(s, 200, "{b}");
+        let destination = b["payload"]["destinationId"].as_str().unwrap().to_string();
+        let (s, b) = self
+            .w
+            .call(
+                NOTIFICATIONS,
+                "createSubscription",
+                &self.token,
+                Method::POST,
+                "/notifications/v1/subscriptions/FULFILLMENT_ORDER_STATUS",
+                Some(json!({"payloadVersion": "1.0", "destinationId": destination})),
+            )
+            .await;
+        assert_eq!(s, 200, "{b}");
+        b["payload"]["subscriptionId"].as_str().unwrap().to_string()
+    }
+
+    /// The envelopes delivered to `subscription`, once there are at least `n`.
+    async fn delivered(&self, subscription: &str, n: usize) -> Vec<Value> {
+        let mut last = vec![];
+        for _ in 0..200 {
+            let (s, b) = self
+                .w
+                .control(
+                    Method::GET,
+                    &format!("/notifications?subscription={subscription}&limit=500"),
+                    None,
+                )
+                .await;
+            assert_eq!(s, 200, "{b}");
+            last = b["notifications"].as_array().cloned().unwrap_or_default();
+            if last.len() >= n {
+                return last.iter().map(|x| x["envelope"].clone()).collect();
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("{subscription}: {n} notifications expected, got {last:#?}");
+    }
+}
+
+/// A createFulfillmentOrder body.
+fn order(id: &str, lines: &[(&str, i64)], extra: Value) -> Value {
+    let items: Vec<Value> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, (sku, q))| {
+            json!({"sellerSku": sku, "sellerFulfillmentOrderItemId": format!("{id}-{i}"), "quantity": q})
+        })
+        .collect();
+    let mut b = json!({
+        "marketplaceId": US,
+        "sellerFulfillmentOrderId": id,
+        "displayableOrderId": format!("SHOP-{id}"),
+        "displayableOrderDate": T0,
+        "displayableOrderComment": "Thank you",
+        "shippingSpeedCategory": "Standard",
+        "destinationAddress": {
+            "name": "Pat Customer", "addressLine1": "1 Main St", "city": "Portland",
+            "stateOrRegion": "OR", "postalCode": "97201", "countryCode": "US"
+        },
+        "items": items,
+    });
+    if let (Some(b), Some(e)) = (b.as_object_mut(), extra.as_object()) {
+        for (k, v) in e {
+            b.insert(k.clone(), v.clone());
+        }
+    }
+    b
+}
+
+/// A createFulfillmentReturn item.
+fn item(id: &str, order_item: &str, shipment: &Value, reason: &str) -> Value {
+    json!({"sellerReturnItemId": id, "sellerFulfillmentOrderItemId": order_item,
+        "amazonShipmentId": shipment, "returnReasonCode": reason, "returnComment": "test"})
+}
+
+/// Checks an envelope against Amazon's FULFILLMENT_ORDER_STATUS schema. The schema requires
+/// `FulfillmentShipment` and `FulfillmentReturnItem` in every payload while Amazon sends each
+/// only in its own kind of event (spapi follows Amazon): exactly those two absences are
+/// allowed, and only in the events that do not carry them.
+fn schema_valid(envelope: &Value) {
+    let Some(c) = spapi_conformance::Conformance::global() else {
+        return;
+    };
+    let Err(errors) = spapi_conformance::validate_schema_file(c.dir(), SCHEMA, envelope) else {
+        return;
+    };
+    let n = &envelope["Payload"]["FulfillmentOrderStatusNotification"];
+    let kind = n["EventType"].as_str().unwrap_or_default();
+    for e in &errors {
+        let shipment_absent = e.contains("\"FulfillmentShipment\" is a required property")
+            && kind != "Shipment";
+        let return_absent =
+            e.contains("\"FulfillmentReturnItem\" is a required property") && kind != "Return";
+        assert!(
+            shipment_absent || return_absent,
+            "{e}\n{envelope:#}\n(all: {errors:?})"
+        );
+    }
+}
+
+async fn returns_scenario(store: StoreConfig) {
+    let mut api = Api::start(store).await;
+    let subscription = api.subscribe().await;
+    api.sku("RET-A", 10).await;
+    api.sku("RET-B", 3).await;
+
+    // An order shipped on the clock.
+    api.create("R-1", &[("RET-A", 3), ("RET-B", 1)], json!({})).await;
+    let (s, b) = api
+        .give_back("R-1", json!([item("early", "R-1-0", &json!("NOPE"), "CR-DEFECTIVE")]))
+        .await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["payload"]["returnItems"], json!([]));
+    assert_eq!(
+        b["payload"]["invalidReturnItems"][0]["invalidItemReason"]["invalidItemReasonCode"],
+        "InvalidValues",
+        "no such shipment yet: {b}"
+    );
+    api.advance(1800.0 + 7200.0).await;
+    assert_eq!(api.status("R-1").await, "Processing");
+    let shipment = api.order("R-1").await["fulfillmentShipments"][0]["amazonShipmentId"].clone();
+    let (s, b) = api
+        .give_back("R-1", json!([item("early", "R-1-0", &shipment, "CR-DEFECTIVE")]))
+        .await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(
+        b["payload"]["invalidReturnItems"][0]["invalidItemReason"]["invalidItemReasonCode"],
+        "NoCompletedShipItems",
+        "{b}"
+    );
+    api.advance(4.0 * 3600.0).await;
+    assert_eq!(api.status("R-1").await, "Complete");
+    let a_before = api.stock("RET-A").await;
+    assert_eq!(a_before["fulfillable"], 7);
+    assert_eq!(a_before["pending_customer_order"], 0);
+
+    // Reason codes: the SKU's, translated on request.
+    let (s, b) = api
+        .reasons(&format!("sellerSku=RET-A&marketplaceId={US}"))
+        .await;
+    assert_eq!(s, 200, "{b}");
+    let codes: Vec<&str> = b["payload"]["reasonCodeDetails"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["returnReasonCode"].as_str().unwrap())
+        .collect();
+    for c in ["CR-UNWANTED_ITEM", "CR-DEFECTIVE", "CR-DAMAGED_BY_CARRIER"] {
+        assert!(codes.contains(&c), "{codes:?}");
+    }
+    assert!(b["payload"]["reasonCodeDetails"][0]
+        .get("translatedDescription")
+        .is_none());
+    let (s, b) = api
+        .reasons("sellerSku=RET-A&sellerFulfillmentOrderId=R-1&language=de_DE")
+        .await;
+    assert_eq!(s, 200, "{b}");
+    assert!(
+        b["payload"]["reasonCodeDetails"][0]["translatedDescription"]
+            .as_str()
+            .is_some_and(|t| !t.is_empty()),
+        "{b}"
+    );
+    let (s, b) = api.reasons("sellerSku=NOPE").await;
+    assert_eq!(s, 400, "{b}");
+    assert_eq!(b["errors"][0]["code"], "InvalidInput");
+    api.sku("RET-C", 1).await;
+    let (s, b) = api
+        .reasons("sellerSku=RET-C&sellerFulfillmentOrderId=R-1")
+        .await;
+    assert_eq!(s, 400, "not in the order: {b}");
+    let (s, b) = api
+        .reasons("sellerSku=RET-A&sellerFulfillmentOrderId=NO-SUCH")
+        .await;
+    assert_eq!(s, 404, "{b}");
+    let (s, b) = api.reasons("marketplaceId=ATVPDKIKX0DER").await;
+    assert_eq!(s, 400, "sellerSku is required: {b}");
+
+    // A return: valid units are authorized, the others say why.
+    let (s, b) = api
+        .give_back(
+            "R-1",
+            json!([
+                item("ret-1", "R-1-0", &shipment, "CR-UNWANTED_ITEM"),
+                item("ret-2", "R-1-0", &shipment, "CR-DEFECTIVE"),
+                item("ret-3", "R-1-1", &shipment, "CR-DAMAGED_BY_CARRIER"),
+                item("ret-1", "R-1-0", &shipment, "CR-UNWANTED_ITEM"),
+                item("ret-5", "R-1-0", &shipment, "NOT-A-REASON"),
+                item("ret-6", "R-1-9", &shipment, "CR-UNWANTED_ITEM"),
+                item("ret-7", "R-1-1", &shipment, "CR-UNWANTED_ITEM"),
+            ]),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    let p = &b["payload"];
+    let accepted: Vec<&str> = p["returnItems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["sellerReturnItemId"].as_str().unwrap())
+        .collect();
+    assert_eq!(accepted, ["ret-1", "ret-2", "ret-3"]);
+    let refused: Vec<(&str, &str)> = p["invalidReturnItems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["sellerReturnItemId"].as_str().unwrap(),
+                r["invalidItemReason"]["invalidItemReasonCode"]
+                    .as_str()
+                    .unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        refused,
+        [
+            ("ret-1", "DuplicateRequest"),
+            ("ret-5", "InvalidValues"),
+            ("ret-6", "InvalidValues"),
+            ("ret-7", "NoReturnableQuantity"),
+        ]
+    );
+    // Each item's authorization sends it to the center that holds its SKU (the ledger's).
+    let center_of = |entries: &[Value]| entries[0]["fulfillment_center"].clone();
+    let a_center = center_of(&api.ledger("RET-A").await);
+    let b_center = center_of(&api.ledger("RET-B").await);
+    let auths = p["returnAuthorizations"].as_array().unwrap();
+    let expected = if a_center == b_center { 1 } else { 2 };
+    assert_eq!(auths.len(), expected, "{p}");
+    for (r, center) in p["returnItems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip([&a_center, &a_center, &b_center])
+    {
+        assert_eq!(r["status"], "New");
+        // T0 + 30 min + 2 h + 4 h: the order shipped and the return was asked for then.
+        assert_eq!(r["statusChangedDate"], "2025-06-02T18:30:00Z");
+        let auth = auths
+            .iter()
+            .find(|a| a["returnAuthorizationId"] == r["returnAuthorizationId"])
+            .expect("an authorization of the item");
+        assert_eq!(&auth["fulfillmentCenterId"], center);
+        assert_eq!(auth["returnToAddress"]["countryCode"], "US");
+        assert!(
+            auth["rmaPageURL"]
+                .as_str()
+                .unwrap()
+                .ends_with(auth["amazonRmaId"].as_str().unwrap())
+        );
+    }
+    // getFulfillmentOrder shows them.
+    let o = api.order("R-1").await;
+    assert_eq!(o["returnItems"].as_array().unwrap().len(), 3);
+    assert_eq!(o["returnAuthorizations"], p["returnAuthorizations"]);
+    assert_eq!(o["fulfillmentOrder"]["fulfillmentOrderStatus"], "Complete");
+
+    // Not back before 5 days; then received by their reason's condition.
+    api.advance(5.0 * 86400.0 - 60.0).await;
+    let o = api.order("R-1").await;
+    assert!(o["returnItems"].as_array().unwrap().iter().all(|r| r["status"] == "New"));
+    assert_eq!(api.stock("RET-A").await["fulfillable"], 7);
+    api.advance(60.0).await;
+    let o = api.order("R-1").await;
+    let conditions: Vec<(&str, &str)> = o["returnItems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            assert_eq!(r["status"], "Processed");
+            assert!(r["fulfillmentCenterId"].is_string());
+            (
+                r["sellerReturnItemId"].as_str().unwrap(),
+                r["returnReceivedCondition"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        conditions,
+        [
+            ("ret-1", "Sellable"),
+            ("ret-2", "Defective"),
+            ("ret-3", "CarrierDamaged")
+        ]
+    );
+    let a = api.stock("RET-A").await;
+    assert_eq!(a["fulfillable"], 8);
+    assert_eq!(a["unfulfillable"]["defective"], 1);
+    assert_eq!(a["total"], 9);
+    let b = api.stock("RET-B").await;
+    assert_eq!(b["fulfillable"], 2);
+    assert_eq!(b["unfulfillable"]["carrier_damaged"], 1);
+    // The ledger: one CustomerReturns entry per disposition, referencing the order.
+    let returns: Vec<(i64, String, String)> = api
+        .ledger("RET-A")
+        .await
+        .iter()
+        .filter(|e| e["event_type"] == "CustomerReturns")
+        .map(|e| {
+            (
+                e["quantity"].as_i64().unwrap(),
+                e["disposition"].as_str().unwrap().to_string(),
+                e["reference_id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        returns,
+        [
+            (1, "SELLABLE".to_string(), "R-1".to_string()),
+            (1, "DEFECTIVE".to_string(), "R-1".to_string())
+        ]
+    );
+    // The ledger's SELLABLE balance is the units on hand.
+    let sellable: i64 = api
+        .ledger("RET-A")
+        .await
+        .iter()
+        .filter(|e| e["disposition"] == "SELLABLE")
+        .map(|e| e["quantity"].as_i64().unwrap())
+        .sum();
+    assert_eq!(sellable, 8);
+    // FBA Inventory agrees.
+    let (s, inv) = api
+        .call(
+            "getInventorySummaries",
+            Method::GET,
+            &format!(
+                "/fba/inventory/v1/summaries?granularityType=Marketplace&granularityId={US}\
+                 &marketplaceIds={US}&details=true&sellerSku=RET-A"
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{inv}");
+    let d = &inv["payload"]["inventorySummaries"][0];
+    assert_eq!(d["inventoryDetails"]["fulfillableQuantity"], 8);
+    assert_eq!(
+        d["inventoryDetails"]["unfulfillableQuantity"]["defectiveQuantity"],
+        1
+    );
+    assert_eq!(d["totalQuantity"], 9);
+
+    // The third unit of RET-A can still come back, a fourth cannot.
+    let (s, b) = api
+        .give_back(
+            "R-1",
+            json!([
+                item("ret-8", "R-1-0", &shipment, "CR-UNWANTED_ITEM"),
+                item("ret-9", "R-1-0", &shipment, "CR-UNWANTED_ITEM"),
+            ]),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["payload"]["returnItems"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        b["payload"]["invalidReturnItems"][0]["invalidItemReason"]["invalidItemReasonCode"],
+        "NoReturnableQuantity"
+    );
+    let o = api.order("R-1").await;
+    assert_eq!(o["returnAuthorizations"].as_array().unwrap().len(), expected + 1);
+
+    // Bad requests: unknown order, no items, a malformed body, another seller's order.
+    let (s, b) = api
+        .give_back("NO-SUCH", json!([item("x", "R-1-0", &shipment, "CR-DEFECTIVE")]))
+        .await;
+    assert_eq!(s, 404, "{b}");
+    assert_eq!(b["errors"][0]["code"], "NotFound");
+    let (s, b) = api.give_back("R-1", json!([])).await;
+    assert_eq!(s, 400, "{b}");
+    let (s, b) = api
+        .call(
+            "createFulfillmentReturn",
+            Method::PUT,
+            &format!("{ORDERS}/R-1/return"),
+            Some(json!({"items": "all of them"})),
+        )
+        .await;
+    assert_eq!(s, 400, "{b}");
+    let (_, other) = api.w.other_seller("NA", &[US]).await;
+    let (s, b) = api
+        .w
+        .call(
+            MODEL,
+            "createFulfillmentReturn",
+            &other,
+            Method::PUT,
+            &format!("{ORDERS}/R-1/return"),
+            Some(json!({"items": [item("x", "R-1-0", &shipment, "CR-DEFECTIVE")]})),
+        )
+        .await;
+    assert_eq!(s, 404, "another seller's order: {b}");
+    let (s, b) = api
+        .w
+        .call(
+            MODEL,
+            "listReturnReasonCodes",
+            &other,
+            Method::GET,
+            "/fba/outbound/2020-07-01/returnReasonCodes?sellerSku=RET-A&sellerFulfillmentOrderId=R-1",
+            None,
+        )
+        .await;
+    assert_eq!(s, 404, "{b}");
+
+    // FULFILLMENT_ORDER_STATUS: R-1's 6 lifecycle events, then one Return event per SKU.
+    let envelopes = api.delivered(&subscription, 8).await;
+    assert_eq!(envelopes.len(), 8, "{envelopes:#?}");
+    for e in &envelopes {
+        schema_valid(e);
+    }
+    let returns: Vec<(String, i64)> = envelopes
+        .iter()
+        .map(|e| &e["Payload"]["FulfillmentOrderStatusNotification"])
+        .filter(|n| n["EventType"] == "Return")
+        .map(|n| {
+            assert_eq!(n["FulfillmentOrderStatus"], "Complete");
+            assert_eq!(n["SellerFulfillmentOrderId"], "R-1");
+            let r = &n["FulfillmentReturnItem"];
+            (
+                r["SellerSKU"].as_str().unwrap().to_string(),
+                r["ReturnedQuantity"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(returns, [("RET-A".to_string(), 2), ("RET-B".to_string(), 1)]);
+    let shipments = envelopes
+        .iter()
+        .filter(|e| e["Payload"]["FulfillmentOrderStatusNotification"]["EventType"] == "Shipment")
+        .count();
+    assert_eq!(shipments, 2);
+}
+
+#[tokio::test]
+async fn returned_units_come_back_into_the_fba_stock_on_the_clock() {
+    returns_scenario(StoreConfig::SqliteMemory).await;
+}
+
+#[tokio::test]
+async fn returned_units_come_back_into_the_fba_stock_on_the_clock_on_postgres() {
+    let Some(url) = common::postgres_database().await else {
+        return;
+    };
+    returns_scenario(StoreConfig::Postgres(url)).await;
+}
