@@ -46,13 +46,21 @@ impl Api {
         Api { w, token }
     }
 
-    async fn call(&self, op: &str, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
+    async fn call(
+        &self,
+        op: &str,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
         let model = if op == "getInventorySummaries" || op == "createInventoryItem" {
             FBA_MODEL
         } else {
             MODEL
         };
-        self.w.call(model, op, &self.token, method, path, body).await
+        self.w
+            .call(model, op, &self.token, method, path, body)
+            .await
     }
 
     async fn advance(&mut self, seconds: f64) {
@@ -290,8 +298,8 @@ fn schema_valid(envelope: &Value) {
     let n = &envelope["Payload"]["FulfillmentOrderStatusNotification"];
     let kind = n["EventType"].as_str().unwrap_or_default();
     for e in &errors {
-        let shipment_absent = e.contains("\"FulfillmentShipment\" is a required property")
-            && kind != "Shipment";
+        let shipment_absent =
+            e.contains("\"FulfillmentShipment\" is a required property") && kind != "Shipment";
         let return_absent =
             e.contains("\"FulfillmentReturnItem\" is a required property") && kind != "Return";
         assert!(
@@ -308,9 +316,13 @@ async fn returns_scenario(store: StoreConfig) {
     api.sku("RET-B", 3).await;
 
     // An order shipped on the clock.
-    api.create("R-1", &[("RET-A", 3), ("RET-B", 1)], json!({})).await;
+    api.create("R-1", &[("RET-A", 3), ("RET-B", 1)], json!({}))
+        .await;
     let (s, b) = api
-        .give_back("R-1", json!([item("early", "R-1-0", &json!("NOPE"), "CR-DEFECTIVE")]))
+        .give_back(
+            "R-1",
+            json!([item("early", "R-1-0", &json!("NOPE"), "CR-DEFECTIVE")]),
+        )
         .await;
     assert_eq!(s, 200, "{b}");
     assert_eq!(b["payload"]["returnItems"], json!([]));
@@ -323,7 +335,10 @@ async fn returns_scenario(store: StoreConfig) {
     assert_eq!(api.status("R-1").await, "Processing");
     let shipment = api.order("R-1").await["fulfillmentShipments"][0]["amazonShipmentId"].clone();
     let (s, b) = api
-        .give_back("R-1", json!([item("early", "R-1-0", &shipment, "CR-DEFECTIVE")]))
+        .give_back(
+            "R-1",
+            json!([item("early", "R-1-0", &shipment, "CR-DEFECTIVE")]),
+        )
         .await;
     assert_eq!(s, 200, "{b}");
     assert_eq!(
@@ -351,9 +366,11 @@ async fn returns_scenario(store: StoreConfig) {
     for c in ["CR-UNWANTED_ITEM", "CR-DEFECTIVE", "CR-DAMAGED_BY_CARRIER"] {
         assert!(codes.contains(&c), "{codes:?}");
     }
-    assert!(b["payload"]["reasonCodeDetails"][0]
-        .get("translatedDescription")
-        .is_none());
+    assert!(
+        b["payload"]["reasonCodeDetails"][0]
+            .get("translatedDescription")
+            .is_none()
+    );
     let (s, b) = api
         .reasons("sellerSku=RET-A&sellerFulfillmentOrderId=R-1&language=de_DE")
         .await;
@@ -463,7 +480,13 @@ async fn returns_scenario(store: StoreConfig) {
     // Not back before 5 days; then received by their reason's condition.
     api.advance(5.0 * 86400.0 - 60.0).await;
     let o = api.order("R-1").await;
-    assert!(o["returnItems"].as_array().unwrap().iter().all(|r| r["status"] == "New"));
+    assert!(
+        o["returnItems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["status"] == "New")
+    );
     assert_eq!(api.stock("RET-A").await["fulfillable"], 7);
     api.advance(60.0).await;
     let o = api.order("R-1").await;
@@ -563,11 +586,17 @@ async fn returns_scenario(store: StoreConfig) {
         "NoReturnableQuantity"
     );
     let o = api.order("R-1").await;
-    assert_eq!(o["returnAuthorizations"].as_array().unwrap().len(), expected + 1);
+    assert_eq!(
+        o["returnAuthorizations"].as_array().unwrap().len(),
+        expected + 1
+    );
 
     // Bad requests: unknown order, no items, a malformed body, another seller's order.
     let (s, b) = api
-        .give_back("NO-SUCH", json!([item("x", "R-1-0", &shipment, "CR-DEFECTIVE")]))
+        .give_back(
+            "NO-SUCH",
+            json!([item("x", "R-1-0", &shipment, "CR-DEFECTIVE")]),
+        )
         .await;
     assert_eq!(s, 404, "{b}");
     assert_eq!(b["errors"][0]["code"], "NotFound");
@@ -628,7 +657,10 @@ async fn returns_scenario(store: StoreConfig) {
             )
         })
         .collect();
-    assert_eq!(returns, [("RET-A".to_string(), 2), ("RET-B".to_string(), 1)]);
+    assert_eq!(
+        returns,
+        [("RET-A".to_string(), 2), ("RET-B".to_string(), 1)]
+    );
     let shipments = envelopes
         .iter()
         .filter(|e| e["Payload"]["FulfillmentOrderStatusNotification"]["EventType"] == "Shipment")
@@ -647,4 +679,472 @@ async fn returned_units_come_back_into_the_fba_stock_on_the_clock_on_postgres() 
         return;
     };
     returns_scenario(StoreConfig::Postgres(url)).await;
+}
+
+#[tokio::test]
+async fn submit_fulfillment_order_status_update_follows_the_lifecycle_rules() {
+    let api = Api::start(StoreConfig::SqliteMemory).await;
+    let subscription = api.subscribe().await;
+    api.sku("ST-A", 10).await;
+
+    // Forward, one status at a time or several at once; the same stock movements.
+    api.create("S-1", &[("ST-A", 2)], json!({})).await;
+    assert_eq!(api.stock("ST-A").await["fulfillable"], 8);
+    let (s, b) = api.force("S-1", "Planning").await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b, json!({}));
+    assert_eq!(api.status("S-1").await, "Planning");
+    let (s, b) = api.force("S-1", "Received").await;
+    assert_eq!(s, 400, "no going back: {b}");
+    assert_eq!(b["errors"][0]["code"], "InvalidInput");
+    let (s, b) = api.force("S-1", "Planning").await;
+    assert_eq!(s, 200, "the status it is in: {b}");
+    let (s, b) = api.force("S-1", "Complete").await;
+    assert_eq!(s, 200, "{b}");
+    let o = api.order("S-1").await;
+    assert_eq!(o["fulfillmentOrder"]["fulfillmentOrderStatus"], "Complete");
+    assert_eq!(
+        o["fulfillmentShipments"][0]["fulfillmentShipmentStatus"],
+        "SHIPPED"
+    );
+    let st = api.stock("ST-A").await;
+    assert_eq!(
+        (
+            st["fulfillable"].clone(),
+            st["pending_customer_order"].clone()
+        ),
+        (json!(8), json!(0))
+    );
+    let package =
+        o["fulfillmentShipments"][0]["fulfillmentShipmentPackage"][0]["packageNumber"].clone();
+    let (s, b) = api
+        .call(
+            "getPackageTrackingDetails",
+            Method::GET,
+            &format!("/fba/outbound/2020-07-01/tracking?packageNumber={package}"),
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    let (s, b) = api.force("S-1", "Cancelled").await;
+    assert_eq!(s, 400, "{b}");
+    assert!(
+        b["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Complete"),
+        "the state is named: {b}"
+    );
+    // The jobs the forced steps left behind find the order moved on.
+    let mut api = api;
+    api.advance(86400.0).await;
+    assert_eq!(api.status("S-1").await, "Complete");
+
+    // Cancelled: Received or Planning only, units back.
+    api.create("S-2", &[("ST-A", 3)], json!({"fulfillmentAction": "Hold"}))
+        .await;
+    assert_eq!(api.stock("ST-A").await["fulfillable"], 5);
+    let (s, b) = api.force("S-2", "Cancelled").await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(api.status("S-2").await, "Cancelled");
+    assert_eq!(api.stock("ST-A").await["fulfillable"], 8);
+
+    // Unfulfillable while Processing: units back, the pending shipment cancelled.
+    api.create("S-3", &[("ST-A", 1)], json!({})).await;
+    let (s, b) = api.force("S-3", "Processing").await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(api.stock("ST-A").await["fulfillable"], 7);
+    let (s, b) = api.force("S-3", "Invalid").await;
+    assert_eq!(s, 400, "only before validation: {b}");
+    let (s, b) = api.force("S-3", "Cancelled").await;
+    assert_eq!(s, 400, "not while Processing: {b}");
+    let (s, b) = api.force("S-3", "Unfulfillable").await;
+    assert_eq!(s, 200, "{b}");
+    let o = api.order("S-3").await;
+    assert_eq!(
+        o["fulfillmentOrder"]["fulfillmentOrderStatus"],
+        "Unfulfillable"
+    );
+    assert_eq!(o["fulfillmentOrderItems"][0]["unfulfillableQuantity"], 1);
+    assert_eq!(
+        o["fulfillmentShipments"][0]["fulfillmentShipmentStatus"],
+        "CANCELLED_BY_FULFILLER"
+    );
+    assert_eq!(api.stock("ST-A").await["fulfillable"], 8);
+
+    // Invalid while Received.
+    api.create("S-4", &[("ST-A", 1)], json!({})).await;
+    let (s, b) = api.force("S-4", "Invalid").await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(api.status("S-4").await, "Invalid");
+    assert_eq!(api.stock("ST-A").await["fulfillable"], 8);
+
+    // Short orders: FillOrKill holds nothing (Unfulfillable only); FillAllAvailable
+    // completes partialled, never Complete.
+    api.create("S-5", &[("ST-A", 50)], json!({})).await;
+    let (s, b) = api.force("S-5", "Complete").await;
+    assert_eq!(s, 400, "{b}");
+    let (s, b) = api.force("S-5", "Unfulfillable").await;
+    assert_eq!(s, 200, "{b}");
+    api.create(
+        "S-6",
+        &[("ST-A", 50)],
+        json!({"fulfillmentPolicy": "FillAllAvailable"}),
+    )
+    .await;
+    assert_eq!(api.stock("ST-A").await["fulfillable"], 0);
+    let (s, b) = api.force("S-6", "Complete").await;
+    assert_eq!(s, 400, "{b}");
+    let (s, b) = api.force("S-6", "CompletePartialled").await;
+    assert_eq!(s, 200, "{b}");
+    let o = api.order("S-6").await;
+    assert_eq!(
+        o["fulfillmentOrder"]["fulfillmentOrderStatus"],
+        "CompletePartialled"
+    );
+    assert_eq!(
+        o["fulfillmentShipments"][0]["fulfillmentShipmentItem"][0]["quantity"],
+        8
+    );
+
+    // Bad input.
+    let (s, b) = api.force("NO-SUCH", "Complete").await;
+    assert_eq!(s, 404, "{b}");
+    let (s, b) = api.force("S-6", "Shipped").await;
+    assert_eq!(s, 400, "{b}");
+    let (s, b) = api
+        .call(
+            "submitFulfillmentOrderStatusUpdate",
+            Method::PUT,
+            &format!("{ORDERS}/S-6/status"),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(s, 400, "{b}");
+    let (_, other) = api.w.other_seller("NA", &[US]).await;
+    api.create(
+        "S-7",
+        &[("ST-A", 1)],
+        json!({"fulfillmentPolicy": "FillAll"}),
+    )
+    .await;
+    let (s, b) = api
+        .w
+        .call(
+            MODEL,
+            "submitFulfillmentOrderStatusUpdate",
+            &other,
+            Method::PUT,
+            &format!("{ORDERS}/S-7/status"),
+            Some(json!({"fulfillmentOrderStatus": "Cancelled"})),
+        )
+        .await;
+    assert_eq!(s, 404, "{b}");
+    assert_eq!(api.status("S-7").await, "Received");
+
+    // Every step notified, in order, schema-checked.
+    // S-1: Received, Planning, Processing, Shipment, Complete, Shipment = 6; S-2: 2;
+    // S-3: Received, Planning, Processing, Shipment, Unfulfillable, Shipment = 6; S-4: 2;
+    // S-5: 2; S-6: 6; S-7: 1.
+    let envelopes = api.delivered(&subscription, 25).await;
+    assert_eq!(envelopes.len(), 25);
+    for e in &envelopes {
+        schema_valid(e);
+    }
+    let s1: Vec<String> = envelopes
+        .iter()
+        .map(|e| &e["Payload"]["FulfillmentOrderStatusNotification"])
+        .filter(|n| n["SellerFulfillmentOrderId"] == "S-1")
+        .map(|n| {
+            format!(
+                "{}:{}",
+                n["EventType"].as_str().unwrap(),
+                n["FulfillmentOrderStatus"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        s1,
+        [
+            "Order:Received",
+            "Order:Planning",
+            "Order:Processing",
+            "Shipment:Processing",
+            "Order:Complete",
+            "Shipment:Complete"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn features_list_the_eligible_fba_skus_with_paging() {
+    let api = Api::start(StoreConfig::SqliteMemory).await;
+    let features = |mp: &'static str| {
+        let api = &api;
+        async move {
+            api.call(
+                "getFeatures",
+                Method::GET,
+                &format!("/fba/outbound/2020-07-01/features?marketplaceId={mp}"),
+                None,
+            )
+            .await
+        }
+    };
+    let (s, b) = features(US).await;
+    assert_eq!(s, 200, "{b}");
+    let names: Vec<&str> = b["payload"]["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            assert_eq!(f["sellerEligible"], true);
+            f["featureName"].as_str().unwrap()
+        })
+        .collect();
+    for n in ["BLANK_BOX", "BLOCK_AMZL", "SIGNATURE_CONFIRMATION"] {
+        assert!(names.contains(&n), "{names:?}");
+    }
+    let (s, b) = features("A2EUQ1WTGCTBG2").await;
+    assert_eq!(s, 200, "{b}");
+    let ca: Vec<&str> = b["payload"]["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["featureName"].as_str().unwrap())
+        .collect();
+    assert!(
+        ca.contains(&"BLANK_BOX") && !ca.contains(&"SIGNATURE_CONFIRMATION"),
+        "{ca:?}"
+    );
+    let (s, b) = features("NOT-A-MARKETPLACE").await;
+    assert_eq!(s, 400, "{b}");
+    let (s, b) = features("A1PA6795UKMFR9").await;
+    assert_eq!(s, 400, "a marketplace the seller does not sell in: {b}");
+
+    // 55 SKUs with units, one without.
+    for i in 0..55 {
+        api.sku(&format!("FEAT-{i:03}"), i + 1).await;
+    }
+    api.sku("FEAT-EMPTY", 0).await;
+    let sku = |feature: &str, sku: &str| {
+        let api = &api;
+        let path = format!(
+            "/fba/outbound/2020-07-01/features/inventory/{feature}/{}?marketplaceId={US}",
+            enc(sku)
+        );
+        async move { api.call("getFeatureSKU", Method::GET, &path, None).await }
+    };
+    let (s, b) = sku("BLANK_BOX", "FEAT-004").await;
+    assert_eq!(s, 200, "{b}");
+    let p = &b["payload"];
+    assert_eq!(p["isEligible"], true, "{b}");
+    assert_eq!(p["skuCount"], 5.0);
+    assert_eq!(p["sellerSku"], "FEAT-004");
+    assert!(p["fnSku"].as_str().unwrap().starts_with('X'));
+    let (s, b) = sku("BLANK_BOX", "FEAT-EMPTY").await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["payload"]["isEligible"], false);
+    assert_eq!(
+        b["payload"]["ineligibleReasons"],
+        json!(["SKU_NOT_ELIGIBLE"])
+    );
+    assert!(b["payload"].get("sellerSku").is_none(), "{b}");
+    let (s, b) = sku("BLANK_BOX", "NO-SUCH-SKU").await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["payload"]["ineligibleReasons"], json!(["INVALID_SKU"]));
+    let (s, b) = sku("NOT_A_FEATURE", "FEAT-004").await;
+    assert_eq!(s, 400, "{b}");
+    let (s, b) = api
+        .call(
+            "getFeatureSKU",
+            Method::GET,
+            "/fba/outbound/2020-07-01/features/inventory/SIGNATURE_CONFIRMATION/FEAT-004?marketplaceId=A2EUQ1WTGCTBG2",
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(
+        b["payload"]["ineligibleReasons"],
+        json!(["MERCHANT_NOT_ENROLLED"])
+    );
+
+    // The inventory: pages of 50 by SKU, every SKU with units once.
+    let inventory = |query: String| {
+        let api = &api;
+        async move {
+            api.call(
+                "getFeatureInventory",
+                Method::GET,
+                &format!("/fba/outbound/2020-07-01/features/inventory/BLANK_BOX?marketplaceId={US}{query}"),
+                None,
+            )
+            .await
+        }
+    };
+    let (s, b) = inventory(String::new()).await;
+    assert_eq!(s, 200, "{b}");
+    let first: Vec<String> = b["payload"]["featureSkus"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["sellerSku"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(first.len(), 50);
+    let token = b["payload"]["nextToken"]
+        .as_str()
+        .expect("a next page")
+        .to_string();
+    let (s, b) = inventory(format!("&nextToken={}", enc(&token))).await;
+    assert_eq!(s, 200, "{b}");
+    let second: Vec<String> = b["payload"]["featureSkus"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["sellerSku"].as_str().unwrap().to_string())
+        .collect();
+    assert!(b["payload"].get("nextToken").is_none(), "{b}");
+    let all: Vec<String> = first.into_iter().chain(second).collect();
+    let expected: Vec<String> = (0..55).map(|i| format!("FEAT-{i:03}")).collect();
+    assert_eq!(all, expected, "sorted, complete, without the empty SKU");
+    let (s, b) = api
+        .call(
+            "getFeatureInventory",
+            Method::GET,
+            &format!(
+                "/fba/outbound/2020-07-01/features/inventory/PACKING_SLIP?marketplaceId={US}&nextToken={}",
+                enc(&token)
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(s, 400, "a token of another feature: {b}");
+    let (s, b) = inventory("&nextToken=garbage".into()).await;
+    assert_eq!(s, 400, "{b}");
+    let (s, b) = inventory("&queryStartDate=not-a-date".into()).await;
+    assert_eq!(s, 400, "{b}");
+
+    // queryStartDate: only SKUs whose stock changed since.
+    let mut api = api;
+    api.advance(3600.0).await;
+    let (_, clock) = api.w.control(Method::GET, "/clock", None).await;
+    let since = clock["now"].as_str().unwrap().to_string();
+    api.set_stock("FEAT-010", 99).await;
+    let (s, b) = api
+        .call(
+            "getFeatureInventory",
+            Method::GET,
+            &format!(
+                "/fba/outbound/2020-07-01/features/inventory/BLANK_BOX?marketplaceId={US}&queryStartDate={}",
+                enc(&since)
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    let changed = &b["payload"]["featureSkus"];
+    assert_eq!(changed.as_array().unwrap().len(), 1, "{b}");
+    assert_eq!(changed[0]["sellerSku"], "FEAT-010");
+    assert_eq!(changed[0]["skuCount"], 99.0);
+}
+
+#[tokio::test]
+async fn delivery_offers_promise_what_the_preview_promises() {
+    let api = Api::start(StoreConfig::SqliteMemory).await;
+    api.sku("DO-A", 4).await;
+    let body = |sku: &str, amount: Value, country: &str, destination: Value| {
+        json!({
+            "product": {"productIdentifier": {"merchantSku": sku},
+                "amount": {"unitOfMeasure": "Eaches", "value": amount}},
+            "terms": {"origin": {"countryCode": country}, "destination": destination}
+        })
+    };
+    let home = json!({"deliveryAddress": {"addressLine1": "1 Main St", "city": "Portland",
+        "stateOrRegion": "OR", "postalCode": "97201", "countryCode": "US"}});
+    let offers = |b: Value| {
+        let api = &api;
+        async move {
+            api.call(
+                "deliveryOffers",
+                Method::POST,
+                "/fba/outbound/2020-07-01/deliveryOffers",
+                Some(b),
+            )
+            .await
+        }
+    };
+    let (s, b) = offers(body("DO-A", json!("2"), "US", home.clone())).await;
+    assert_eq!(s, 200, "{b}");
+    let list = b["payload"]["deliveryOffers"].as_array().unwrap();
+    assert_eq!(list.len(), 1, "{b}");
+    let offer = &list[0];
+    // T0 + 1 h.
+    assert_eq!(offer["expiresAt"], "2025-06-02T13:00:00Z");
+    assert!(
+        offer["policy"]["message"]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("Get it ")
+    );
+    let (s, p) = api
+        .call(
+            "getFulfillmentPreview",
+            Method::POST,
+            "/fba/outbound/2020-07-01/fulfillmentOrders/preview",
+            Some(json!({
+                "marketplaceId": US,
+                "address": {"name": "Pat", "addressLine1": "1 Main St", "city": "Portland",
+                    "stateOrRegion": "OR", "postalCode": "97201", "countryCode": "US"},
+                "items": [{"sellerSku": "DO-A", "quantity": 2, "sellerFulfillmentOrderItemId": "1"}],
+                "shippingSpeedCategories": ["Standard"],
+            })),
+        )
+        .await;
+    assert_eq!(s, 200, "{p}");
+    let shipment = &p["payload"]["fulfillmentPreviews"][0]["fulfillmentPreviewShipments"][0];
+    assert_eq!(
+        offer["dateRange"]["earliest"], shipment["earliestArrivalDate"],
+        "{b} {p}"
+    );
+    assert!(offer["dateRange"]["latest"].as_str() > shipment["latestArrivalDate"].as_str());
+
+    // More than the stock, or abroad: no offer.
+    let (s, b) = offers(body("DO-A", json!("5"), "US", home.clone())).await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["payload"]["deliveryOffers"], json!([]));
+    let abroad = json!({"deliveryAddress": {"city": "Toronto", "postalCode": "M5V 2T6",
+        "countryCode": "CA"}});
+    let (s, b) = offers(body("DO-A", json!("1"), "US", abroad)).await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["payload"]["deliveryOffers"], json!([]));
+    let (s, b) = offers(body(
+        "DO-A",
+        json!("1"),
+        "US",
+        json!({"ipAddress": "203.0.113.9"}),
+    ))
+    .await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["payload"]["deliveryOffers"].as_array().unwrap().len(), 1);
+
+    // Bad input.
+    let (s, b) = offers(body("NOPE", json!("1"), "US", home.clone())).await;
+    assert_eq!(s, 400, "{b}");
+    assert!(
+        b["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("is invalid"),
+        "{b}"
+    );
+    let (s, b) = offers(body("DO-A", json!("1.5"), "US", home.clone())).await;
+    assert_eq!(s, 400, "{b}");
+    let (s, b) = offers(body("DO-A", json!("0"), "US", home.clone())).await;
+    assert_eq!(s, 400, "{b}");
+    let (s, b) = offers(body("DO-A", json!("1"), "DE", home.clone())).await;
+    assert_eq!(s, 400, "a country the seller does not sell in: {b}");
+    let (s, b) = offers(body("DO-A", json!("1"), "US", json!({}))).await;
+    assert_eq!(s, 400, "no destination: {b}");
+    let (s, b) = offers(json!({"product": {}})).await;
+    assert_eq!(s, 400, "{b}");
 }
