@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 use spapi_server::ServerConfig;
 use spapi_server::clock::Clock;
 use spapi_server::store::StoreConfig;
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 const MODEL: &str = "models/fulfillment-outbound-api-model/fulfillmentOutbound_2020-07-01.json";
@@ -1147,4 +1148,284 @@ async fn delivery_offers_promise_what_the_preview_promises() {
     assert_eq!(s, 400, "no destination: {b}");
     let (s, b) = offers(json!({"product": {}})).await;
     assert_eq!(s, 400, "{b}");
+}
+
+const REPORTS: &str = "models/reports-api-model/reports_2021-06-30.json";
+
+impl Api {
+    /// Creates a report; (status, body) of createReport.
+    async fn request_report(&self, body: Value) -> (u16, Value) {
+        self.w
+            .call(
+                REPORTS,
+                "createReport",
+                &self.token,
+                Method::POST,
+                "/reports/2021-06-30/reports",
+                Some(body),
+            )
+            .await
+    }
+
+    /// A DONE report's TSV: header and rows.
+    async fn report_rows(&self, report_id: &str) -> (Vec<String>, Vec<Vec<String>>) {
+        let (s, r) = self
+            .w
+            .call(
+                REPORTS,
+                "getReport",
+                &self.token,
+                Method::GET,
+                &format!("/reports/2021-06-30/reports/{report_id}"),
+                None,
+            )
+            .await;
+        assert_eq!(s, 200, "{r}");
+        assert_eq!(r["processingStatus"], "DONE", "{r}");
+        let (s, d) = self
+            .w
+            .call(
+                REPORTS,
+                "getReportDocument",
+                &self.token,
+                Method::GET,
+                &format!(
+                    "/reports/2021-06-30/documents/{}",
+                    r["reportDocumentId"].as_str().unwrap()
+                ),
+                None,
+            )
+            .await;
+        assert_eq!(s, 200, "{d}");
+        assert!(d.get("compressionAlgorithm").is_none(), "{d}");
+        let resp = self
+            .w
+            .http
+            .get(d["url"].as_str().unwrap())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 200);
+        let text = resp.text().await.unwrap();
+        let mut lines = text
+            .lines()
+            .map(|l| l.split('\t').map(str::to_string).collect::<Vec<_>>());
+        let header = lines.next().expect("a header");
+        let rows: Vec<Vec<String>> = lines.collect();
+        for r in &rows {
+            assert_eq!(r.len(), header.len(), "{header:?} {r:?}");
+        }
+        (header, rows)
+    }
+}
+
+/// The value of `column` in `row` of a report with `header`.
+fn cell<'a>(header: &[String], row: &'a [String], column: &str) -> &'a str {
+    let i = header
+        .iter()
+        .position(|h| h == column)
+        .unwrap_or_else(|| panic!("no column {column} in {header:?}"));
+    &row[i]
+}
+
+#[tokio::test]
+async fn fba_reports_agree_with_the_stock_and_its_ledger() {
+    let mut api = Api::start(StoreConfig::SqliteMemory).await;
+    api.sku("REP-A", 10).await;
+    api.sku("REP-B", 4).await;
+    // REP-A: 2 shipped by MCF, 1 returned defective; 1 damaged in the warehouse; 3 held by an
+    // order not shipped yet.
+    api.create("REP-1", &[("REP-A", 2)], json!({})).await;
+    let (s, b) = api.force("REP-1", "Complete").await;
+    assert_eq!(s, 200, "{b}");
+    let shipment = api.order("REP-1").await["fulfillmentShipments"][0]["amazonShipmentId"].clone();
+    let (s, b) = api
+        .give_back(
+            "REP-1",
+            json!([item("r1", "REP-1-0", &shipment, "CR-DEFECTIVE")]),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    api.advance(5.0 * 86400.0).await;
+    let (s, b) = api
+        .w
+        .control(
+            Method::POST,
+            &format!("/sellers/{}/fba-stock/REP-A/damage", api.w.seller_id),
+            Some(json!({"quantity": 1, "disposition": "WAREHOUSE_DAMAGED", "marketplace_id": US})),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    api.create(
+        "REP-2",
+        &[("REP-A", 3)],
+        json!({"fulfillmentAction": "Hold"}),
+    )
+    .await;
+    let stock = api.stock("REP-A").await;
+    assert_eq!(stock["fulfillable"], 4);
+    assert_eq!(stock["pending_customer_order"], 3);
+    assert_eq!(stock["total_unfulfillable"], 2);
+
+    // A bad reportOption is refused at createReport.
+    let (s, b) = api
+        .request_report(json!({"reportType": "GET_LEDGER_SUMMARY_VIEW_DATA",
+            "marketplaceIds": [US], "reportOptions": {"aggregateByLocation": "PLANET"}}))
+        .await;
+    assert_eq!(s, 400, "{b}");
+    let (s, b) = api
+        .request_report(json!({"reportType": "GET_LEDGER_SUMMARY_VIEW_DATA",
+            "marketplaceIds": [US], "reportOptions": {"colour": "blue"}}))
+        .await;
+    assert_eq!(s, 400, "{b}");
+
+    let mut ids = BTreeMap::new();
+    for (name, body) in [
+        (
+            "myi",
+            json!({"reportType": "GET_FBA_MYI_ALL_INVENTORY_DATA", "marketplaceIds": [US]}),
+        ),
+        (
+            "unsuppressed",
+            json!({"reportType": "GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA", "marketplaceIds": [US]}),
+        ),
+        (
+            "reserved",
+            json!({"reportType": "GET_RESERVED_INVENTORY_DATA", "marketplaceIds": [US]}),
+        ),
+        (
+            "detail",
+            json!({"reportType": "GET_LEDGER_DETAIL_VIEW_DATA", "marketplaceIds": [US]}),
+        ),
+        (
+            "summary",
+            json!({"reportType": "GET_LEDGER_SUMMARY_VIEW_DATA", "marketplaceIds": [US]}),
+        ),
+        (
+            "summary-fc",
+            json!({"reportType": "GET_LEDGER_SUMMARY_VIEW_DATA", "marketplaceIds": [US],
+            "reportOptions": {"aggregateByLocation": "FC", "aggregatedByTimePeriod": "DAILY"}}),
+        ),
+    ] {
+        let (s, b) = api.request_report(body).await;
+        assert_eq!(s, 202, "{b}");
+        ids.insert(name, b["reportId"].as_str().unwrap().to_string());
+    }
+    api.advance(10.0).await;
+
+    // MYI: the summaries' numbers.
+    let (s, inv) = api
+        .call(
+            "getInventorySummaries",
+            Method::GET,
+            &format!(
+                "/fba/inventory/v1/summaries?granularityType=Marketplace&granularityId={US}\
+                 &marketplaceIds={US}&details=true"
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{inv}");
+    let summaries = inv["payload"]["inventorySummaries"].as_array().unwrap();
+    for name in ["myi", "unsuppressed"] {
+        let (h, rows) = api.report_rows(&ids[name]).await;
+        assert_eq!(rows.len(), summaries.len(), "{name}: {rows:?}");
+        for sm in summaries {
+            let sku = sm["sellerSku"].as_str().unwrap();
+            let row = rows.iter().find(|r| r[0] == sku).expect("a row per SKU");
+            let d = &sm["inventoryDetails"];
+            assert_eq!(cell(&h, row, "fnsku"), sm["fnSku"].as_str().unwrap());
+            assert_eq!(
+                cell(&h, row, "afn-fulfillable-quantity"),
+                d["fulfillableQuantity"].to_string()
+            );
+            assert_eq!(
+                cell(&h, row, "afn-unsellable-quantity"),
+                d["unfulfillableQuantity"]["totalUnfulfillableQuantity"].to_string()
+            );
+            assert_eq!(
+                cell(&h, row, "afn-reserved-quantity"),
+                d["reservedQuantity"]["totalReservedQuantity"].to_string()
+            );
+            assert_eq!(
+                cell(&h, row, "afn-total-quantity"),
+                sm["totalQuantity"].to_string()
+            );
+        }
+    }
+    let (h, rows) = api.report_rows(&ids["myi"]).await;
+    let a = rows.iter().find(|r| r[0] == "REP-A").unwrap();
+    assert_eq!(cell(&h, a, "afn-fulfillable-quantity"), "4");
+    assert_eq!(cell(&h, a, "afn-unsellable-quantity"), "2");
+    assert_eq!(cell(&h, a, "afn-total-quantity"), "9");
+
+    // Reserved: only REP-A holds units.
+    let (h, rows) = api.report_rows(&ids["reserved"]).await;
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(cell(&h, &rows[0], "sku"), "REP-A");
+    assert_eq!(cell(&h, &rows[0], "reserved_qty"), "3");
+    assert_eq!(cell(&h, &rows[0], "reserved_customerorders"), "3");
+
+    // Ledger detail: the control plane's ledger, entry for entry.
+    let (h, rows) = api.report_rows(&ids["detail"]).await;
+    let mut ledger = api.ledger("REP-A").await;
+    ledger.extend(api.ledger("REP-B").await);
+    assert_eq!(rows.len(), ledger.len(), "{rows:?}\n{ledger:#?}");
+    let returns: Vec<&Vec<String>> = rows
+        .iter()
+        .filter(|r| cell(&h, r, "Event Type") == "CustomerReturns")
+        .collect();
+    assert_eq!(returns.len(), 1);
+    assert_eq!(cell(&h, returns[0], "MSKU"), "REP-A");
+    assert_eq!(cell(&h, returns[0], "Quantity"), "1");
+    assert_eq!(cell(&h, returns[0], "Disposition"), "DEFECTIVE");
+    assert_eq!(cell(&h, returns[0], "Reference ID"), "REP-1");
+    assert_eq!(cell(&h, returns[0], "Country"), "US");
+    assert_eq!(cell(&h, returns[0], "Date"), "06/07/2025");
+    let shipped: i64 = rows
+        .iter()
+        .filter(|r| cell(&h, r, "Event Type") == "Shipments")
+        .map(|r| cell(&h, r, "Quantity").parse::<i64>().unwrap())
+        .sum();
+    assert_eq!(shipped, -2);
+
+    // Ledger summary, by country and month: REP-A's SELLABLE units end at what is on hand
+    // (fulfillable + reserved), its DEFECTIVE units at the return.
+    let (h, rows) = api.report_rows(&ids["summary"]).await;
+    let row = |disposition: &str| {
+        rows.iter()
+            .find(|r| cell(&h, r, "MSKU") == "REP-A" && cell(&h, r, "Disposition") == disposition)
+            .unwrap_or_else(|| panic!("no {disposition} row: {rows:?}"))
+            .clone()
+    };
+    let sellable = row("SELLABLE");
+    assert_eq!(cell(&h, &sellable, "Date"), "06/2025");
+    assert_eq!(cell(&h, &sellable, "Location"), "US");
+    assert_eq!(cell(&h, &sellable, "Customer Shipments"), "-2");
+    assert_eq!(cell(&h, &sellable, "Ending Warehouse Balance"), "7");
+    let defective = row("DEFECTIVE");
+    assert_eq!(cell(&h, &defective, "Customer Returns"), "1");
+    assert_eq!(cell(&h, &defective, "Ending Warehouse Balance"), "1");
+    assert_eq!(cell(&h, &row("WAREHOUSE_DAMAGED"), "Damaged"), "1");
+    // By fulfillment center and day: the SKU's center, one row per day with a movement.
+    let (h, rows) = api.report_rows(&ids["summary-fc"]).await;
+    let center = api.ledger("REP-A").await[0]["fulfillment_center"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let a_rows: Vec<&Vec<String>> = rows
+        .iter()
+        .filter(|r| cell(&h, r, "MSKU") == "REP-A")
+        .collect();
+    assert!(!a_rows.is_empty());
+    for r in &a_rows {
+        assert_eq!(cell(&h, r, "Location"), center);
+    }
+    let last_day = a_rows
+        .iter()
+        .filter(|r| cell(&h, r, "Disposition") == "SELLABLE")
+        .max_by_key(|r| cell(&h, r, "Date").to_string())
+        .unwrap();
+    assert_eq!(cell(&h, last_day, "Date"), "06/07/2025");
+    assert_eq!(cell(&h, last_day, "Ending Warehouse Balance"), "7");
 }
