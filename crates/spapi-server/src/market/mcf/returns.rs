@@ -322,7 +322,7 @@ impl Fulfillment {
             }
         }
         let listing = self.store.get_listing(seller, sku, &mp_id).await?;
-        if !listing.is_some_and(|l| l.fulfillment_channel == "AFN") {
+        if listing.is_none_or(|l| l.fulfillment_channel != "AFN") {
             return Err(Error::invalid_parameter(
                 "sellerSku",
                 format!("The sellerSku {sku} is not an FBA SKU of this seller in {mp_id}."),
