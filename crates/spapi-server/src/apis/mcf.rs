@@ -29,6 +29,13 @@ impl FulfillmentOutbound20200701Api for Mcf {
             "updateFulfillmentOrder",
             "getPackageTrackingDetails",
             "getFulfillmentPreview",
+            "deliveryOffers",
+            "listReturnReasonCodes",
+            "createFulfillmentReturn",
+            "submitFulfillmentOrderStatusUpdate",
+            "getFeatures",
+            "getFeatureInventory",
+            "getFeatureSKU",
         ]
     }
 
@@ -129,6 +136,138 @@ impl FulfillmentOutbound20200701Api for Mcf {
             payload: Some(m::GetFulfillmentPreviewResult {
                 fulfillment_previews: Some(previews),
             }),
+            errors: None,
+        })
+    }
+
+    async fn delivery_offers(
+        &self,
+        ctx: &RequestContext,
+        params: m::params::DeliveryOffers,
+    ) -> Result<m::GetDeliveryOffersResponse, ApiError> {
+        let offers = self
+            .fulfillment
+            .delivery_offers(&ctx.caller, &params.body)
+            .await?;
+        Ok(m::GetDeliveryOffersResponse {
+            payload: Some(m::GetDeliveryOffersResult {
+                delivery_offers: Some(offers),
+            }),
+            errors: None,
+        })
+    }
+
+    async fn list_return_reason_codes(
+        &self,
+        ctx: &RequestContext,
+        params: m::params::ListReturnReasonCodes,
+    ) -> Result<m::ListReturnReasonCodesResponse, ApiError> {
+        let codes = self
+            .fulfillment
+            .reason_codes(
+                &ctx.caller,
+                &params.seller_sku,
+                params.marketplace_id.as_deref(),
+                params.seller_fulfillment_order_id.as_deref(),
+                params.language.as_deref(),
+            )
+            .await?;
+        Ok(m::ListReturnReasonCodesResponse {
+            payload: Some(m::ListReturnReasonCodesResult {
+                reason_code_details: Some(codes),
+            }),
+            errors: None,
+        })
+    }
+
+    async fn create_fulfillment_return(
+        &self,
+        ctx: &RequestContext,
+        params: m::params::CreateFulfillmentReturn,
+    ) -> Result<m::CreateFulfillmentReturnResponse, ApiError> {
+        let result = self
+            .fulfillment
+            .create_return(
+                &ctx.caller,
+                &params.seller_fulfillment_order_id,
+                &params.body,
+            )
+            .await?;
+        Ok(m::CreateFulfillmentReturnResponse {
+            payload: Some(result),
+            errors: None,
+        })
+    }
+
+    // Amazon serves this operation on its sandbox hosts only; spapi serves it everywhere as
+    // the way to move one order on without advancing the clock.
+    async fn submit_fulfillment_order_status_update(
+        &self,
+        ctx: &RequestContext,
+        params: m::params::SubmitFulfillmentOrderStatusUpdate,
+    ) -> Result<m::SubmitFulfillmentOrderStatusUpdateResponse, ApiError> {
+        self.fulfillment
+            .force_status(
+                &ctx.caller,
+                &params.seller_fulfillment_order_id,
+                params.body.fulfillment_order_status.as_ref(),
+            )
+            .await?;
+        Ok(m::SubmitFulfillmentOrderStatusUpdateResponse::default())
+    }
+
+    async fn get_features(
+        &self,
+        ctx: &RequestContext,
+        params: m::params::GetFeatures,
+    ) -> Result<m::GetFeaturesResponse, ApiError> {
+        let features = self
+            .fulfillment
+            .features(&ctx.caller, &params.marketplace_id)
+            .await?;
+        Ok(m::GetFeaturesResponse {
+            payload: Some(m::GetFeaturesResult { features }),
+            errors: None,
+        })
+    }
+
+    async fn get_feature_inventory(
+        &self,
+        ctx: &RequestContext,
+        params: m::params::GetFeatureInventory,
+    ) -> Result<m::GetFeatureInventoryResponse, ApiError> {
+        let result = self
+            .fulfillment
+            .feature_inventory(
+                &ctx.caller,
+                &params.marketplace_id,
+                &params.feature_name,
+                params.query_start_date.as_deref(),
+                params.next_token.as_deref(),
+            )
+            .await?;
+        Ok(m::GetFeatureInventoryResponse {
+            payload: Some(result),
+            errors: None,
+        })
+    }
+
+    async fn get_feature_sku(
+        &self,
+        ctx: &RequestContext,
+        params: m::params::GetFeatureSKU,
+    ) -> Result<m::GetFeatureSkuResponse, ApiError> {
+        let result = self
+            .fulfillment
+            .feature_sku(
+                &ctx.caller,
+                &params.marketplace_id,
+                &params.feature_name,
+                &params.seller_sku,
+            )
+            .await?;
+        Ok(m::GetFeatureSkuResponse {
+            payload: Some(result),
             errors: None,
         })
     }

@@ -138,6 +138,17 @@ pub enum Movement {
         /// Units, more than 0 and at most the researching ones.
         quantity: i64,
     },
+    /// Units a customer sent back arrive at the fulfillment center: fulfillable when
+    /// `disposition` is `None` (sellable), else unfulfillable in that disposition. One
+    /// `CustomerReturns` entry in the disposition the units went to.
+    CustomerReturn {
+        /// Units, more than 0.
+        quantity: i64,
+        /// Where the units go (`None`: sellable).
+        disposition: Option<Disposition>,
+        /// The return's reference (the fulfillment order or the customer order).
+        reference_id: String,
+    },
 }
 
 /// Researching units by how long they have been missing.
@@ -602,6 +613,32 @@ pub async fn apply_in(
                 SELLABLE,
                 "F",
                 "",
+            ));
+        }
+        Movement::CustomerReturn {
+            quantity,
+            disposition,
+            reference_id,
+        } => {
+            positive(*quantity)?;
+            let into = match disposition {
+                None => {
+                    l.quantity += quantity;
+                    SELLABLE
+                }
+                Some(d) => {
+                    *d.bucket(&mut s) += quantity;
+                    d.as_str()
+                }
+            };
+            entries.push(entry(
+                &l,
+                at_us,
+                event::CUSTOMER_RETURNS,
+                *quantity,
+                into,
+                "",
+                reference_id,
             ));
         }
     }

@@ -41,6 +41,16 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use spapi_model::fulfillment_outbound_2020_07_01 as m;
 
+mod delivery;
+mod features;
+mod returns;
+mod status;
+
+pub use delivery::OFFER_LIFETIME;
+pub use features::PAGE as FEATURE_PAGE;
+pub use returns::RECEIVED_AFTER as RETURN_RECEIVED_AFTER;
+use returns::RETURN_JOB_PREFIX;
+
 /// Job: move an MCF order one step on.
 pub const JOB_ADVANCE: &str = "mcf.advance";
 /// From `Received` (with `Ship`) to `Planning`.
@@ -126,6 +136,15 @@ fn days_for(speed: &m::ShippingSpeedCategory) -> i64 {
 
 fn plus(t: Timestamp, d: SignedDuration) -> Timestamp {
     t.checked_add(d).unwrap_or(t)
+}
+
+/// The promise made to an order placed at `at` with `speed`, the one getFulfillmentPreview,
+/// deliveryOffers and createFulfillmentOrder give: (estimated ship date, earliest arrival,
+/// latest arrival).
+fn promise(at: Timestamp, speed: &m::ShippingSpeedCategory) -> (Timestamp, Timestamp, Timestamp) {
+    let ship = plus(at, PLANNING_AFTER + PROCESSING_AFTER + SHIPS_AFTER);
+    let arrival = plus(ship, SignedDuration::from_hours(24 * days_for(speed)));
+    (ship, arrival, plus(arrival, SignedDuration::from_hours(48)))
 }
 
 fn decode(row: &McfOrderRow) -> Result<Doc> {
@@ -225,10 +244,15 @@ async fn notify(
             .flatten()
             .map(|p| json!({"PackageNumber": p.package_number, "CarrierCode": p.carrier_code, "TrackingNumber": p.tracking_number}))
             .collect();
+        // The published schema also requires `info` (the first package, as its example shows
+        // it); Amazon's guide does not list it. spapi sends it: clients that ignore it lose
+        // nothing, clients generated from the schema need it.
+        let info = packages.first().cloned().unwrap_or_else(|| json!({}));
         n["FulfillmentShipment"] = json!({
             "FulfillmentShipmentStatus": status,
             "AmazonShipmentId": s.amazon_shipment_id,
             "EstimatedArrivalDateTime": s.estimated_arrival_date,
+            "info": info,
             "FulfillmentShipmentPackages": packages,
         });
     }
@@ -413,9 +437,7 @@ impl Fulfillment {
         for (i, h) in req.items.iter().zip(&held) {
             move_units(&mut tx, seller, &i.seller_sku, mp.id, *h, 0, now).await?;
         }
-        let speed_days = days_for(&req.shipping_speed_category);
-        let ship_est = plus(now, PLANNING_AFTER + PROCESSING_AFTER + SHIPS_AFTER);
-        let arrival = plus(ship_est, SignedDuration::from_hours(24 * speed_days));
+        let (ship_est, arrival, _) = promise(now, &req.shipping_speed_category);
         let items = req
             .items
             .iter()
@@ -914,8 +936,7 @@ impl Fulfillment {
             .map(|speed| {
                 let sla = speed != m::ShippingSpeedCategory::ScheduledDelivery || in_japan;
                 let fulfillable = sla && bad.is_empty();
-                let ship = plus(now, PLANNING_AFTER + PROCESSING_AFTER + SHIPS_AFTER);
-                let arrival = plus(ship, SignedDuration::from_hours(24 * days_for(&speed)));
+                let (ship, arrival, latest_arrival) = promise(now, &speed);
                 let shipments = (sla && !ok.is_empty()).then(|| {
                     vec![m::FulfillmentPreviewShipment {
                         earliest_ship_date: Some(crate::time::iso(ship)),
@@ -924,10 +945,7 @@ impl Fulfillment {
                             SignedDuration::from_hours(24),
                         ))),
                         earliest_arrival_date: Some(crate::time::iso(arrival)),
-                        latest_arrival_date: Some(crate::time::iso(plus(
-                            arrival,
-                            SignedDuration::from_hours(48),
-                        ))),
+                        latest_arrival_date: Some(crate::time::iso(latest_arrival)),
                         shipping_notes: None,
                         fulfillment_preview_items: ok.clone(),
                     }]
@@ -975,10 +993,32 @@ pub async fn advance(
         }
         return Ok(());
     }
+    if let Some(authorization) = from.strip_prefix(RETURN_JOB_PREFIX) {
+        let mut doc = decode(&row)?;
+        returns::receive(&mut tx, &mut row, &mut doc, authorization, at).await?;
+        tx.commit().await?;
+        return Ok(());
+    }
     if row.status != from {
         return Ok(());
     }
     let mut doc = decode(&row)?;
+    step(&mut tx, &mut row, &mut doc, at).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Moves an order one status on from the one it is in (Received -> Planning or
+/// Unfulfillable, Planning -> Processing with its shipment, Processing -> shipped), with its
+/// stock movements, the job of the next step and the notifications, in the caller's
+/// transaction. Any other status is left as it is.
+async fn step(tx: &mut StoreTx, row: &mut McfOrderRow, doc: &mut Doc, at: Timestamp) -> Result<()> {
+    let seller = row.seller_id.clone();
+    let seller = seller.as_str();
+    let id = row.order_id.clone();
+    let id = id.as_str();
+    let from = row.status.clone();
+    let from = from.as_str();
     let mp = doc.order.fulfillment_order.marketplace_id.clone();
     let shipment_event = matches!(from, "Planning" | "Processing");
     match from {
@@ -992,15 +1032,10 @@ pub async fn advance(
                     item.estimated_ship_date = None;
                     item.estimated_arrival_date = None;
                 }
-                set_status(
-                    &mut doc,
-                    &mut row,
-                    m::FulfillmentOrderStatus::Unfulfillable,
-                    at,
-                );
+                set_status(doc, row, m::FulfillmentOrderStatus::Unfulfillable, at);
             } else {
-                set_status(&mut doc, &mut row, m::FulfillmentOrderStatus::Planning, at);
-                schedule(&mut tx, &row, "Planning", plus(at, PROCESSING_AFTER)).await?;
+                set_status(doc, row, m::FulfillmentOrderStatus::Planning, at);
+                schedule(tx, row, "Planning", plus(at, PROCESSING_AFTER)).await?;
             }
         }
         "Planning" => {
@@ -1050,17 +1085,12 @@ pub async fn advance(
                     item.estimated_arrival_date = Some(crate::time::iso(arrival));
                 }
             }
-            set_status(
-                &mut doc,
-                &mut row,
-                m::FulfillmentOrderStatus::Processing,
-                at,
-            );
-            schedule(&mut tx, &row, "Processing", ship).await?;
+            set_status(doc, row, m::FulfillmentOrderStatus::Processing, at);
+            schedule(tx, row, "Processing", ship).await?;
         }
         "Processing" => {
             for (item, h) in doc.order.fulfillment_order_items.iter().zip(&doc.held) {
-                move_units(&mut tx, seller, &item.seller_sku, &mp, 0, *h, at).await?;
+                move_units(tx, seller, &item.seller_sku, &mp, 0, *h, at).await?;
             }
             doc.held.iter_mut().for_each(|h| *h = 0);
             for s in doc.order.fulfillment_shipments.iter_mut().flatten() {
@@ -1078,16 +1108,15 @@ pub async fn advance(
             } else {
                 m::FulfillmentOrderStatus::Complete
             };
-            set_status(&mut doc, &mut row, status, at);
+            set_status(doc, row, status, at);
         }
         _ => return Ok(()),
     }
-    encode(&mut row, &doc)?;
-    tx.update_mcf_order(&row).await?;
-    notify(&mut tx, &row, &doc, false, at).await?;
+    encode(row, doc)?;
+    tx.update_mcf_order(row).await?;
+    notify(tx, row, doc, false, at).await?;
     if shipment_event {
-        notify(&mut tx, &row, &doc, true, at).await?;
+        notify(tx, row, doc, true, at).await?;
     }
-    tx.commit().await?;
     Ok(())
 }

@@ -15,6 +15,7 @@
 //! their rules (the caller's own reports and marketplaces, dates, the Restricted Data Token for
 //! restricted documents); getReports' search and paging are in [`search`].
 
+mod fba;
 mod inventory;
 mod listings;
 mod orders;
@@ -67,6 +68,10 @@ pub const SUPPORTED: &[&str] = &[
     "GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA",
     "GET_AFN_INVENTORY_DATA",
     "GET_SALES_AND_TRAFFIC_REPORT",
+    fba::MYI_ALL,
+    fba::RESERVED,
+    fba::LEDGER_DETAIL,
+    fba::LEDGER_SUMMARY,
 ];
 
 /// Report types whose documents hold personal data: getReportDocument needs a Restricted Data
@@ -377,8 +382,14 @@ pub async fn generate_content(
             orders::all_orders(store, report, now, w, true).await
         }
         "GET_FLAT_FILE_ORDER_REPORT_DATA_SHIPPING" => orders::shipping(store, report, now, w).await,
-        "GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA" => inventory::myi(store, report, w).await,
+        // spapi has no suppressed or archived FBA listings: both MYI reports list every FBA
+        // SKU, read from the same stock as getInventorySummaries.
+        "GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA" => fba::myi_all(store, report, now, w).await,
         "GET_AFN_INVENTORY_DATA" => inventory::afn(store, report, w).await,
+        fba::MYI_ALL => fba::myi_all(store, report, now, w).await,
+        fba::RESERVED => fba::reserved(store, report, now, w).await,
+        fba::LEDGER_DETAIL => fba::ledger_detail(store, report, now, w).await,
+        fba::LEDGER_SUMMARY => fba::ledger_summary(store, report, now, w).await,
         "GET_SALES_AND_TRAFFIC_REPORT" => sales_traffic::generate(store, report, now, w).await,
         other => Err(StoreError::Corrupt(format!("no generator for {other}"))),
     }
@@ -577,6 +588,7 @@ impl Reports {
             return Err(Error::invalid_input("reportType is required."));
         }
         check_participating(caller, &spec.marketplace_ids)?;
+        fba::check_options(&spec.report_type, spec.report_options.as_ref())?;
         let start = body_time("dataStartTime", spec.data_start_time.as_deref())?;
         let end = body_time("dataEndTime", spec.data_end_time.as_deref())?;
         if let (Some(s), Some(e)) = (start, end)
