@@ -78,11 +78,7 @@ async fn create_job(
     let job_id =
         services::create_for_order(cp.auth.store(), &id, &b.order_id, b.asin.as_deref(), now)
             .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({"service_job_id": job_id})),
-    )
-        .into_response())
+    Ok((StatusCode::CREATED, Json(json!({"service_job_id": job_id}))).into_response())
 }
 
 #[derive(serde::Deserialize)]

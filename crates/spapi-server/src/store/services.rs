@@ -198,10 +198,13 @@ impl Store {
         from_us: i64,
         to_us: i64,
     ) -> Result<Vec<ServiceJobRow>, StoreError> {
-        let column = if by_update { "updated_at" } else { "created_at" };
-        let filter = format!(
-            "seller_id = $1 AND marketplace_id = $2 AND {column} >= $3 AND {column} <= $4"
-        );
+        let column = if by_update {
+            "updated_at"
+        } else {
+            "created_at"
+        };
+        let filter =
+            format!("seller_id = $1 AND marketplace_id = $2 AND {column} >= $3 AND {column} <= $4");
         jobs_where(
             self.acquire().await?.conn(),
             &filter,

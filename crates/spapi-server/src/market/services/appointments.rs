@@ -97,7 +97,10 @@ impl Services {
         };
         let now = self.clock.now_us();
         if start <= now {
-            return Err(failed(id, "Start time of appointment should be in the future."));
+            return Err(failed(
+                id,
+                "Start time of appointment should be in the future.",
+            ));
         }
         if start - now > MAX_AHEAD_US {
             return Err(failed(
@@ -212,7 +215,11 @@ impl Services {
             ));
         }
         let mut warnings = Vec::new();
-        if old.assigned_technicians.as_ref().is_some_and(|t| !t.is_empty()) {
+        if old
+            .assigned_technicians
+            .as_ref()
+            .is_some_and(|t| !t.is_empty())
+        {
             warnings.push(m::Warning {
                 code: "RESOURCES_UNASSIGNED".into(),
                 message: "The technicians of the rescheduled appointment were unassigned; assign them again.".into(),

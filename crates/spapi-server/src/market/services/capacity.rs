@@ -44,7 +44,9 @@ const DEFAULT_SLOT_WINDOW_US: i64 = 14 * DAY_US;
 fn ts(field: &str, s: &str) -> Result<i64> {
     crate::time::parse_date_time(s)
         .map(|t| t.as_microsecond())
-        .ok_or_else(|| Error::invalid_parameter(field, format!("{s} is not an ISO 8601 date-time.")))
+        .ok_or_else(|| {
+            Error::invalid_parameter(field, format!("{s} is not an ISO 8601 date-time."))
+        })
 }
 
 fn iso(us: i64) -> String {
@@ -481,12 +483,14 @@ impl Services {
         marketplace_ids: &[String],
     ) -> Result<&'c str> {
         let seller = seller_of(caller)?;
-        crate::market::marketplaces::check_participating(caller, marketplace_ids).map_err(|_| {
-            Error::invalid_parameter(
-                "marketplaceIds",
-                "The seller does not participate in this marketplace.",
-            )
-        })?;
+        crate::market::marketplaces::check_participating(caller, marketplace_ids).map_err(
+            |_| {
+                Error::invalid_parameter(
+                    "marketplaceIds",
+                    "The seller does not participate in this marketplace.",
+                )
+            },
+        )?;
         let mp = &marketplace_ids[0];
         if super::store_marketplace(&caller.marketplace_ids, seller, resource_id).as_ref()
             != Some(mp)
@@ -704,8 +708,14 @@ impl Services {
         marketplace_ids: &[String],
         body: &m::CreateReservationRequest,
     ) -> Result<m::Reservation> {
-        self.put_reservation(caller, marketplace_ids, None, &body.resource_id, &body.reservation)
-            .await
+        self.put_reservation(
+            caller,
+            marketplace_ids,
+            None,
+            &body.resource_id,
+            &body.reservation,
+        )
+        .await
     }
 
     /// updateReservation: replaces a reservation's type and availability.
@@ -793,12 +803,14 @@ impl Services {
         marketplace_ids: &[String],
     ) -> Result<()> {
         let seller = seller_of(caller)?;
-        crate::market::marketplaces::check_participating(caller, marketplace_ids).map_err(|_| {
-            Error::invalid_parameter(
-                "marketplaceIds",
-                "The seller does not participate in this marketplace.",
-            )
-        })?;
+        crate::market::marketplaces::check_participating(caller, marketplace_ids).map_err(
+            |_| {
+                Error::invalid_parameter(
+                    "marketplaceIds",
+                    "The seller does not participate in this marketplace.",
+                )
+            },
+        )?;
         let mut tx = self.store.begin().await?;
         if !tx
             .delete_service_reservation(seller, reservation_id)
@@ -820,12 +832,14 @@ impl Services {
         end: Option<&str>,
     ) -> Result<m::AppointmentSlotReport> {
         let seller = seller_of(caller)?;
-        crate::market::marketplaces::check_participating(caller, marketplace_ids).map_err(|_| {
-            Error::invalid_parameter(
-                "marketplaceIds",
-                "The seller does not participate in this marketplace.",
-            )
-        })?;
+        crate::market::marketplaces::check_participating(caller, marketplace_ids).map_err(
+            |_| {
+                Error::invalid_parameter(
+                    "marketplaceIds",
+                    "The seller does not participate in this marketplace.",
+                )
+            },
+        )?;
         let now = self.clock.now_us();
         let (from, to) = slot_window(now, start, end)?;
         let mut tx = self.store.begin().await?;
@@ -857,7 +871,7 @@ impl Services {
             .as_ref()
             .and_then(|i| super::service_for(&i.product_type))
         else {
-            return Err(Error::invalid_input(format!(
+            return Err(Error::conflict(format!(
                 "No service is offered for ASIN {asin}."
             )));
         };

@@ -111,7 +111,11 @@ impl Services {
 
     /// Checks that `upload_destination_id` is the seller's service upload and its content
     /// arrived.
-    pub(super) async fn check_uploaded(&self, seller: &str, upload_destination_id: &str) -> Result<()> {
+    pub(super) async fn check_uploaded(
+        &self,
+        seller: &str,
+        upload_destination_id: &str,
+    ) -> Result<()> {
         if self
             .store
             .service_upload(seller, upload_destination_id)

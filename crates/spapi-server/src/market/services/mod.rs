@@ -103,7 +103,7 @@ pub fn service_for(product_type: &str) -> Option<&'static ServiceKind> {
 /// The technicians of a seller the control plane has not given any: (id, name, skills).
 pub const DEFAULT_TECHNICIANS: &[(&str, &str, &[&str])] = &[
     (
-        "TECH-0001",
+        "TECH0001",
         "Alex Rivera",
         &[
             "FURNITURE_ASSEMBLY",
@@ -111,7 +111,11 @@ pub const DEFAULT_TECHNICIANS: &[(&str, &str, &[&str])] = &[
             "EQUIPMENT_ASSEMBLY",
         ],
     ),
-    ("TECH-0002", "Sam Carter", &["FURNITURE_ASSEMBLY", "EQUIPMENT_ASSEMBLY"]),
+    (
+        "TECH0002",
+        "Sam Carter",
+        &["FURNITURE_ASSEMBLY", "EQUIPMENT_ASSEMBLY"],
+    ),
 ];
 
 const PENDING_SCHEDULE: &str = "PENDING_SCHEDULE";
@@ -158,7 +162,11 @@ pub fn store_id(seller_id: &str, marketplace_id: &str) -> String {
 }
 
 /// The marketplace of one of the seller's service stores, if `resource_id` is one.
-pub fn store_marketplace(caller_marketplaces: &[String], seller_id: &str, resource_id: &str) -> Option<String> {
+pub fn store_marketplace(
+    caller_marketplaces: &[String],
+    seller_id: &str,
+    resource_id: &str,
+) -> Option<String> {
     caller_marketplaces
         .iter()
         .filter(|mp| HOME_SERVICES.contains(&mp.as_str()))
@@ -217,9 +225,15 @@ pub async fn set_technicians(store: &Store, seller_id: &str, list: &[Technician]
     }
     let mut rows = Vec::new();
     for t in list {
-        if t.technician_id.is_empty() || t.technician_id.len() > 100 {
+        // The model's `uploadingTechnician` pattern is `^[A-Z0-9]*$`.
+        let ok = !t.technician_id.is_empty()
+            && t.technician_id.len() <= 100
+            && t.technician_id
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+        if !ok {
             return Err(Error::invalid_input(
-                "A technician id has between 1 and 100 characters.",
+                "A technician id has 1 to 100 upper-case letters and digits.",
             ));
         }
         rows.push(TechnicianRow {
@@ -413,7 +427,8 @@ async fn insert_job(
         marketplace_id: Some(order.marketplace_id.clone()),
         store_id: Some(store.clone()),
         buyer: Some(m::Buyer {
-            buyer_id: Some(format!("amzn1.account.{}", digits(order.amazon_order_id.as_bytes(), 20))),
+            // The model's pattern is `^[A-Z0-9]*$`.
+            buyer_id: Some(format!("A{}", digits(order.amazon_order_id.as_bytes(), 13))),
             name: Some(buyer_name),
             phone: text(&ship["Phone"]),
             is_prime_member: order.doc["IsPrime"].as_bool(),
@@ -426,9 +441,7 @@ async fn insert_job(
             item_status: Some(m::AssociatedItemItemStatus::Active),
             brand_name: item.brand.clone(),
             item_delivery: Some(m::ItemDelivery {
-                estimated_delivery_date: order
-                    .latest_delivery_at_us
-                    .map(crate::time::iso_us),
+                estimated_delivery_date: order.latest_delivery_at_us.map(crate::time::iso_us),
                 item_delivery_promise: None,
             }),
             linked_assets: None,
@@ -439,7 +452,10 @@ async fn insert_job(
         }),
         payments: Some(vec![m::Payment {
             amount: Some(m::MoneyAmount {
-                value: crate::market::money::to_decimal(kind.price_minor * item.quantity, mp.currency),
+                value: crate::market::money::to_decimal(
+                    kind.price_minor * item.quantity,
+                    mp.currency,
+                ),
                 currency: mp.currency.into(),
             }),
             instrument: Some("CREDIT_CARD".into()),
@@ -608,7 +624,9 @@ fn date(field: &str, v: &Option<String>) -> Result<Option<i64>> {
         None => Ok(None),
         Some(s) => crate::time::parse_date_time(s)
             .map(|t| Some(t.as_microsecond()))
-            .ok_or_else(|| Error::invalid_parameter(field, format!("{s} is not an ISO 8601 date-time."))),
+            .ok_or_else(|| {
+                Error::invalid_parameter(field, format!("{s} is not an ISO 8601 date-time."))
+            }),
     }
 }
 
@@ -733,8 +751,14 @@ impl Services {
             }
             None => (search, now, 0),
         };
-        crate::market::marketplaces::check_participating(caller, &s.marketplace_ids)
-            .map_err(|_| Error::invalid_parameter("marketplaceIds", "The seller does not participate in this marketplace."))?;
+        crate::market::marketplaces::check_participating(caller, &s.marketplace_ids).map_err(
+            |_| {
+                Error::invalid_parameter(
+                    "marketplaceIds",
+                    "The seller does not participate in this marketplace.",
+                )
+            },
+        )?;
         let marketplace_id = s.marketplace_ids[0].clone();
         let created_after = date("createdAfter", &s.created_after)?;
         let created_before = date("createdBefore", &s.created_before)?;
@@ -760,12 +784,18 @@ impl Services {
         if let (Some(a), Some(b)) = (created_after, created_before)
             && b < a
         {
-            return Err(Error::invalid_parameter("createdBefore", "createdBefore is before createdAfter."));
+            return Err(Error::invalid_parameter(
+                "createdBefore",
+                "createdBefore is before createdAfter.",
+            ));
         }
         if let (Some(a), Some(b)) = (updated_after, updated_before)
             && b < a
         {
-            return Err(Error::invalid_parameter("lastUpdatedBefore", "lastUpdatedBefore is before lastUpdatedAfter."));
+            return Err(Error::invalid_parameter(
+                "lastUpdatedBefore",
+                "lastUpdatedBefore is before lastUpdatedAfter.",
+            ));
         }
         if let (Some(a), Some(b)) = (schedule_start, schedule_end)
             && b < a
@@ -779,7 +809,10 @@ impl Services {
             None => 20,
             Some(n) if (1..=20).contains(&n) => n as usize,
             Some(_) => {
-                return Err(Error::invalid_parameter("pageSize", "pageSize must be between 1 and 20."));
+                return Err(Error::invalid_parameter(
+                    "pageSize",
+                    "pageSize must be between 1 and 20.",
+                ));
             }
         };
         let (by_update, from, to) = match (created_after, updated_after) {
@@ -801,10 +834,14 @@ impl Services {
             } else if updated_before.is_some_and(|b| row.updated_at_us > b) {
                 continue;
             }
-            if !s.service_order_ids.is_empty() && !s.service_order_ids.contains(&row.service_order_id) {
+            if !s.service_order_ids.is_empty()
+                && !s.service_order_ids.contains(&row.service_order_id)
+            {
                 continue;
             }
-            if !s.product_order_ids.is_empty() && !s.product_order_ids.contains(&row.product_order_id) {
+            if !s.product_order_ids.is_empty()
+                && !s.product_order_ids.contains(&row.product_order_id)
+            {
                 continue;
             }
             if !s.statuses.is_empty() && !s.statuses.contains(&row.status) {
@@ -849,7 +886,11 @@ impl Services {
         let descending = s.sort_order.as_deref() == Some("DESC");
         match s.sort_field.as_deref() {
             Some("JOB_STATUS") => matched.sort_by(|a, b| {
-                (a.status.as_str(), a.created_at_us, a.id).cmp(&(b.status.as_str(), b.created_at_us, b.id))
+                (a.status.as_str(), a.created_at_us, a.id).cmp(&(
+                    b.status.as_str(),
+                    b.created_at_us,
+                    b.id,
+                ))
             }),
             _ => matched.sort_by_key(|r| (r.created_at_us, r.id)),
         }
