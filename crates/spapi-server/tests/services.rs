@@ -709,7 +709,7 @@ async fn scenario(store: StoreConfig) {
             Method::PUT,
             &format!("/sellers/{}/service-technicians", w.seller_id),
             Some(json!({"technicians": [
-                {"technician_id": "TECH0001", "name": "Alex Rivera", "skills": [skill.clone()]},
+                {"technician_id": "TECH0001", "name": "Alex Rivera", "skills": [skill.clone(), "FURNITURE_ASSEMBLY"]},
                 {"technician_id": "TECH0002", "name": "Sam Carter", "skills": ["PAINTING"]},
             ]})),
         )
@@ -1078,6 +1078,34 @@ async fn scenario(store: StoreConfig) {
         )
         .await;
     assert_eq!(s, 400, "{b}");
+
+    // A technician booked twice at overlapping times: a warning, not a refusal.
+    let (s, b) = api
+        .call(
+            op_add,
+            Method::POST,
+            &format!("{JOBS}/{}/appointments", extra[1]),
+            Some(add("2025-06-03T09:30:00Z")),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    let other_appointment = b["appointmentId"].as_str().unwrap().to_string();
+    let (s, b) = api
+        .call(
+            "assignAppointmentResources",
+            Method::PUT,
+            &format!(
+                "{JOBS}/{}/appointments/{other_appointment}/resources",
+                extra[1]
+            ),
+            Some(resources(&["TECH0001"])),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(
+        b["payload"]["warnings"][0]["code"], "RESOURCES_OVERBOOKED",
+        "{b}"
+    );
 
     // --- (4) Slots by ASIN and store; the upload destination; fulfillment data. ---
     let slot_path = |asin: &str, store: &str| {
