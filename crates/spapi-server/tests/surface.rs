@@ -153,7 +153,11 @@ fn client() -> reqwest::Client {
 
 fn error_code(body: &Value) -> &str {
     // Services' setAppointmentFulfillmentData answers its errors as a bare array (its model).
-    let errors = if body.is_array() { body } else { &body["errors"] };
+    let errors = if body.is_array() {
+        body
+    } else {
+        &body["errors"]
+    };
     errors[0]["code"].as_str().unwrap_or("")
 }
 
