@@ -147,6 +147,9 @@ pub fn apis_at(auth: &Auth, router: &Arc<Router>, docs: &Documents, public_base:
         supply_sources_2020_07_01: Arc::new(crate::apis::supply_sources::SupplySources::new(
             crate::market::supply::SupplySources::new(store.clone(), clock.clone()),
         )),
+        services_v1: Arc::new(crate::apis::services::Services::new(
+            crate::market::services::Services::new(store.clone(), clock.clone(), docs.clone()),
+        )),
         fulfillment_outbound_2020_07_01: Arc::new(crate::apis::mcf::Mcf::new(
             crate::market::mcf::Fulfillment::new(store.clone(), clock.clone()),
         )),

@@ -152,7 +152,13 @@ fn client() -> reqwest::Client {
 }
 
 fn error_code(body: &Value) -> &str {
-    body["errors"][0]["code"].as_str().unwrap_or("")
+    // Services' setAppointmentFulfillmentData answers its errors as a bare array (its model).
+    let errors = if body.is_array() {
+        body
+    } else {
+        &body["errors"]
+    };
+    errors[0]["code"].as_str().unwrap_or("")
 }
 
 #[tokio::test]

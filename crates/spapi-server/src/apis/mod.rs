@@ -18,6 +18,7 @@ pub mod reports;
 pub mod restrictions;
 pub mod sales;
 pub mod sellers;
+pub mod services;
 pub mod supply_sources;
 pub mod tokens;
 pub mod uploads;

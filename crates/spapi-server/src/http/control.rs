@@ -107,6 +107,7 @@ pub fn routes(cp: ControlPlane) -> Router {
         .merge(super::control_world::routes())
         .merge(super::control_fba::routes())
         .merge(super::control_notify::routes())
+        .merge(super::control_services::routes())
         .merge(super::traffic::routes())
         .route_layer(middleware::from_fn_with_state(cp.clone(), require_admin))
         // After the admin layer, which guards only the routes added before it: a script

@@ -142,6 +142,26 @@ impl ApiError {
     }
 }
 
+/// Operations whose error answers are a bare JSON array of errors, not `{"errors": [...]}`
+/// (Services' setAppointmentFulfillmentData: every error status of its model is `ErrorList`).
+pub fn bare_error_list(operation_id: &str) -> bool {
+    operation_id == "setAppointmentFulfillmentData"
+}
+
+impl ApiError {
+    /// The error as a response whose body is the bare array of entries (see
+    /// [`bare_error_list`]).
+    pub fn into_bare_response(self) -> Response {
+        let body = serde_json::to_vec(&self.errors).unwrap_or_default();
+        let mut resp = (self.status, body).into_response();
+        resp.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        resp
+    }
+}
+
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{} {}", self.status.as_u16(), self.code())?;

@@ -11,6 +11,7 @@ pub mod binding;
 pub mod control;
 pub mod control_fba;
 pub mod control_notify;
+pub mod control_services;
 pub mod control_world;
 pub mod documents;
 pub mod error;
@@ -385,6 +386,7 @@ async fn serve_operation(State(sp): State<Arc<SpApi>>, req: Request) -> Response
     .await;
     let mut resp = match result {
         Ok(resp) => resp,
+        Err(e) if error::bare_error_list(op.operation_id) => e.into_bare_response(),
         Err(e) => e.into_response(),
     };
     add_rate_limit(rate_limit, &mut resp);

@@ -22,6 +22,7 @@ pub mod reports;
 pub mod restrictions;
 pub mod sales;
 pub mod sellers;
+pub mod services;
 pub mod supply;
 pub mod uploads;
 pub mod world;

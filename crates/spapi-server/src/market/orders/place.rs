@@ -6,7 +6,7 @@ use super::regulated::regulated_info;
 use super::{LineFacts, OrderFacts, assemble, order_doc, us};
 use crate::error::{Error, Result};
 use crate::market::marketplaces::{Marketplace, marketplace};
-use crate::market::{money, offers};
+use crate::market::{money, offers, services};
 use crate::store::{OrderRow, Store, StoreError, StoreTx};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::json;
@@ -86,6 +86,7 @@ pub async fn place(
     let (order_id, item_ids) = ids();
     let mut tx = store.begin().await?;
     let mut lines = Vec::new();
+    let mut ordered = Vec::new();
     let mut channel: Option<&'static str> = None;
     for (i, line) in new.items.iter().enumerate() {
         if !(1..=1000).contains(&line.quantity) {
@@ -124,11 +125,18 @@ pub async fn place(
             .ok_or_else(|| Error::internal("listing price does not parse"))?;
         // Inside the transaction: an in-memory store has one connection, which the
         // transaction holds.
-        let title = tx
-            .get_catalog_item(&listing.asin)
-            .await?
-            .map(|c| c.title)
+        let catalog_item = tx.get_catalog_item(&listing.asin).await?;
+        let title = catalog_item
+            .as_ref()
+            .map(|c| c.title.clone())
             .unwrap_or_else(|| listing.sku.clone());
+        ordered.push(services::OrderedItem {
+            asin: listing.asin.clone(),
+            title: title.clone(),
+            brand: catalog_item.as_ref().map(|c| c.brand.clone()),
+            quantity: line.quantity,
+            product_type: catalog_item.map(|c| c.product_type),
+        });
         lines.push(LineFacts {
             order_item_id: item_ids.get(i).cloned().unwrap_or_default(),
             asin: listing.asin.clone(),
@@ -196,6 +204,8 @@ pub async fn place(
         let info = serde_json::to_value(&info).map_err(Error::internal)?;
         tx.set_regulated(&row.amazon_order_id, &info).await?;
     }
+    // Items with a service (installation, assembly) get their service jobs with the order.
+    services::jobs_for_new_order(&mut tx, &row, &ordered, us(now)).await?;
     let payload = order_change_payload(&row, "NewOrder", now)?;
     tx.push_outbox(ORDER_CHANGE, Some(seller_id), &payload)
         .await?;
