@@ -23,6 +23,7 @@
 //! its row struct and queries, and list it in `WORLD_TABLES` unless it survives a reset.
 
 mod auth;
+pub mod awd;
 mod catalog;
 mod conn;
 pub mod documents;
@@ -76,6 +77,10 @@ const POSTGRES_MAX_CONNECTIONS: u32 = 10;
 /// Tables holding the simulated world, emptied by [`Store::reset`]. Children before parents, so
 /// that a plain `DELETE` per table satisfies foreign keys.
 const WORLD_TABLES: &[&str] = &[
+    "awd_orders",
+    "awd_shipments",
+    "awd_inventory",
+    "awd_auto_replenishment",
     "supply_sources",
     "finance_events",
     "mcf_orders",
@@ -109,7 +114,7 @@ const WORLD_TABLES: &[&str] = &[
 ];
 
 /// The schema version the migrations bring a store to (`meta` key `schema.version`).
-pub const SCHEMA_VERSION: &str = "14";
+pub const SCHEMA_VERSION: &str = "16";
 
 /// `meta` keys with this prefix describe the schema and survive [`Store::reset`].
 pub const SCHEMA_META_PREFIX: &str = "schema.";
