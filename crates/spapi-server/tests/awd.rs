@@ -1199,3 +1199,281 @@ async fn awd_inbound_to_inventory_to_fba_and_a_buyer_order_on_postgres() {
     };
     scenario(StoreConfig::Postgres(url)).await;
 }
+
+#[tokio::test]
+async fn awd_refusals_expiry_cancellation_and_control_plane_steps() {
+    let config = ServerConfig {
+        clock: Clock::frozen(T0.parse().unwrap()),
+        ..ServerConfig::ephemeral()
+    };
+    let w = World::start_with(config, &[]).await;
+    let api = Api {
+        w: &w,
+        token: std::sync::Mutex::new(w.access_token().await),
+        refresh: None,
+    };
+    // An FBA SKU of the seller (no stock).
+    let token = api.token.lock().unwrap().clone();
+    let (s, b) = w
+        .call(
+            "models/fba-inventory-api-model/fbaInventory.json",
+            "createInventoryItem",
+            &token,
+            Method::POST,
+            "/fba/inventory/v1/items",
+            Some(json!({"sellerSku": "AWD-B", "marketplaceId": US, "productName": "Bulk widget"})),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    let sku = "AWD-B";
+
+    // A seller outside the US has no AWD.
+    let (_, eu_token) = w.other_seller("EU", &["A1PA6795UKMFR9"]).await;
+    let (s, b) = w
+        .call(
+            MODEL,
+            "listInventory",
+            &eu_token,
+            Method::GET,
+            &format!("{BASE}/inventory"),
+            None,
+        )
+        .await;
+    assert_eq!(s, 403, "{b}");
+
+    // Malformed bodies and parameters are AWD's BAD_REQUEST.
+    let mut body =
+        json!({"originAddress": address(), "packagesToInbound": [package(1, &[(sku, 4)], None)]});
+    body["packagesToInbound"][0]["count"] = json!("two");
+    let (s, b) = api
+        .call("createInbound", Method::POST, "/inboundOrders", Some(body))
+        .await;
+    assert_bad_request(s, &b, "count");
+    for query in [
+        "sortOrder=UNKNOWN",
+        "maxResults=0",
+        "maxResults=201",
+        "updatedAfter=yesterday",
+        "shipmentStatus=LOST",
+    ] {
+        let (s, b) = api
+            .call(
+                "listInboundShipments",
+                Method::GET,
+                &format!("/inboundShipments?{query}"),
+                None,
+            )
+            .await;
+        assert_bad_request(s, &b, "");
+    }
+    let (s, b) = api
+        .call(
+            "listInventory",
+            Method::GET,
+            "/inventory?nextToken=%2B%2F%2B%2Fxx",
+            None,
+        )
+        .await;
+    assert_bad_request(s, &b, "NextToken");
+    let mut bad_addr =
+        json!({"originAddress": address(), "packagesToInbound": [package(1, &[(sku, 4)], None)]});
+    bad_addr["originAddress"]["countryCode"] = json!("USA");
+    let (s, b) = api
+        .call(
+            "createInbound",
+            Method::POST,
+            "/inboundOrders",
+            Some(bad_addr),
+        )
+        .await;
+    assert_bad_request(s, &b, "countryCode");
+
+    let create = |count: i64| json!({"originAddress": address(), "packagesToInbound": [package(count, &[(sku, 4)], None)]});
+    let new_order = |count: i64| {
+        let api = &api;
+        async move {
+            let b = api
+                .ok(
+                    "createInbound",
+                    Method::POST,
+                    "/inboundOrders",
+                    Some(create(count)),
+                )
+                .await;
+            b["orderId"].as_str().unwrap().to_string()
+        }
+    };
+
+    // A confirmed order whose shipment has not left can be cancelled: nothing stays inbound.
+    let cancelled = new_order(2).await;
+    api.ok(
+        "confirmInbound",
+        Method::POST,
+        &format!("/inboundOrders/{cancelled}/confirmation"),
+        None,
+    )
+    .await;
+    let o = api.inbound(&cancelled).await;
+    assert_eq!(
+        o["destinationDetails"]["destinationRegion"], "us-west",
+        "Nevada is west"
+    );
+    let gone = o["destinationDetails"]["shipmentId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(api.inventory(sku).await["totalInboundQuantity"], 8);
+    api.ok(
+        "cancelInbound",
+        Method::POST,
+        &format!("/inboundOrders/{cancelled}/cancellation"),
+        None,
+    )
+    .await;
+    assert_eq!(api.inbound(&cancelled).await["orderStatus"], "CANCELLED");
+    assert_eq!(api.shipment(&gone).await["shipmentStatus"], "CANCELLED");
+    assert_eq!(api.inventory(sku).await["totalInboundQuantity"], 0);
+    let (s, b) = api
+        .call(
+            "getInboundShipmentLabels",
+            Method::GET,
+            &format!("/inboundShipments/{gone}/labels"),
+            None,
+        )
+        .await;
+    assert_bad_request(s, &b, "CANCELLED");
+    let (s, b) = api
+        .call(
+            "updateInboundShipmentTransportDetails",
+            Method::PUT,
+            &format!("/inboundShipments/{gone}/transport"),
+            Some(json!({"trackingDetails": [{"bookingId": "B-1"}]})),
+        )
+        .await;
+    assert_bad_request(s, &b, "CANCELLED");
+    let step = |id: &str| {
+        format!(
+            "/sellers/{}/awd/inbound-shipments/{id}/advance",
+            w.seller_id
+        )
+    };
+    let (s, b) = w.control(Method::POST, &step(&gone), None).await;
+    assert_eq!(s, 400, "{b}");
+    let (s, b) = w.control(Method::POST, &step("AWDSHNOSUCH"), None).await;
+    assert_eq!(s, 404, "{b}");
+
+    // The control plane moves a shipment on step by step; its units end on hand.
+    let moved = new_order(3).await;
+    api.ok(
+        "confirmInbound",
+        Method::POST,
+        &format!("/inboundOrders/{moved}/confirmation"),
+        None,
+    )
+    .await;
+    let shipment = api.inbound(&moved).await["destinationDetails"]["shipmentId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for expected in ["SHIPPED", "IN_TRANSIT", "DELIVERED", "RECEIVING", "CLOSED"] {
+        let (s, b) = w.control(Method::POST, &step(&shipment), None).await;
+        assert_eq!(s, 200, "{b}");
+        assert_eq!(b["shipmentStatus"], expected);
+        assert_eq!(api.shipment(&shipment).await["shipmentStatus"], expected);
+    }
+    let (s, b) = w.control(Method::POST, &step(&shipment), None).await;
+    assert_eq!(s, 400, "a closed shipment does not move: {b}");
+    assert_eq!(api.inbound(&moved).await["orderStatus"], "CLOSED");
+    let inv = api.inventory(sku).await;
+    assert_eq!(inv["totalOnhandQuantity"], 12, "{inv}");
+    assert_eq!(inv["expirationDetails"], json!([]), "no expiration given");
+    let (s, b) = api
+        .call(
+            "cancelInbound",
+            Method::POST,
+            &format!("/inboundOrders/{moved}/cancellation"),
+            None,
+        )
+        .await;
+    assert_conflict(s, &b);
+
+    // A replenishment with AUTO confirmation confirms itself once ELIGIBLE.
+    let b = api
+        .ok(
+            "createReplenishmentOrder",
+            Method::POST,
+            "/replenishmentOrders",
+            Some(json!({"products": [{"sku": sku, "quantity": 5}], "preferences": {"confirmation": "AUTO"}})),
+        )
+        .await;
+    let auto = b["orderId"].as_str().unwrap().to_string();
+    let (s, b) = api
+        .call(
+            "getOutbound",
+            Method::GET,
+            &format!("/outboundOrders/{auto}"),
+            None,
+        )
+        .await;
+    assert_not_found(s, &b);
+    api.advance(60.0).await;
+    let r = api.replenishment(&auto).await;
+    assert_eq!(r["status"], "CONFIRMED", "{r}");
+    assert_eq!(
+        api.inventory(sku).await["inventoryDetails"]["availableDistributableQuantity"],
+        7
+    );
+
+    // An outbound without the partial preference is INELIGIBLE as a whole.
+    let b = api
+        .ok(
+            "createOutbound",
+            Method::POST,
+            "/outboundOrders",
+            Some(json!({"productsToOutbound": [{"sku": sku, "quantity": 5}, {"sku": sku, "quantity": 5}]})),
+        )
+        .await;
+    let ob = b["orderId"].as_str().unwrap().to_string();
+    api.advance(60.0).await;
+    let o = api.outbound(&ob).await;
+    assert_eq!(
+        o["orderStatus"], "INELIGIBLE",
+        "10 units asked, 7 available: {o}"
+    );
+    assert_eq!(
+        o["executionErrors"][0]["failureCode"],
+        "INSUFFICIENT_INVENTORY"
+    );
+    let (s, b) = api
+        .call(
+            "confirmOutbound",
+            Method::POST,
+            &format!("/outboundOrders/{ob}/confirmation"),
+            None,
+        )
+        .await;
+    assert_bad_request(s, &b, "INELIGIBLE");
+    let (s, b) = api
+        .call(
+            "getOutbound",
+            Method::GET,
+            "/outboundOrders/AWDOBNOSUCH",
+            None,
+        )
+        .await;
+    assert_not_found(s, &b);
+
+    // A draft left unconfirmed expires.
+    let stale = new_order(1).await;
+    api.advance(31.0 * DAY).await;
+    assert_eq!(api.inbound(&stale).await["orderStatus"], "EXPIRED");
+    let (s, b) = api
+        .call(
+            "confirmInbound",
+            Method::POST,
+            &format!("/inboundOrders/{stale}/confirmation"),
+            None,
+        )
+        .await;
+    assert_conflict(s, &b);
+}
