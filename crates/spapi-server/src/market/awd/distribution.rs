@@ -270,7 +270,7 @@ async fn check_lines(tx: &mut StoreTx, seller_id: &str, d: &mut Dist, at_us: i64
         let listing = tx.get_listing(seller_id, &l.sku, US).await?;
         let inv = super::inventory(tx, seller_id, &l.sku, at_us).await?;
         let available = inv.onhand - inv.reserved;
-        if !listing.is_some_and(|x| x.fulfillment_channel == "AFN") {
+        if listing.is_none_or(|x| x.fulfillment_channel != "AFN") {
             d.problems.push(Problem {
                 sku: l.sku.clone(),
                 code: NOT_FBA.into(),
