@@ -214,6 +214,9 @@ impl Runner {
                 )
                 .await
             }
+            kind if kind.starts_with(crate::market::awd::JOB_PREFIX) => {
+                crate::market::awd::run_job(&self.store, kind, &job.payload, at).await
+            }
             other => {
                 tracing::warn!(kind = other, "unknown job kind");
                 Ok(())

@@ -153,6 +153,11 @@ pub fn apis_at(auth: &Auth, router: &Arc<Router>, docs: &Documents, public_base:
         fulfillment_outbound_2020_07_01: Arc::new(crate::apis::mcf::Mcf::new(
             crate::market::mcf::Fulfillment::new(store.clone(), clock.clone()),
         )),
+        awd_2024_05_09: Arc::new(crate::apis::awd::Awd::new(crate::market::awd::Awd::new(
+            store.clone(),
+            clock.clone(),
+            docs.clone(),
+        ))),
         sales_v1: Arc::new(Sales::new(OrderBook::new(store.clone()), clock)),
         sellers_v1: Arc::new(Sellers::new(SellerAccounts::new(store))),
         tokens_2021_03_01: Arc::new(Tokens::new(auth.clone(), router.clone())),

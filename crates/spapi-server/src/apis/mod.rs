@@ -1,5 +1,6 @@
 //! Implementations of the generated API traits: thin, each calls into `auth` or `market`.
 
+pub mod awd;
 pub mod catalog_items;
 pub mod catalog_v0;
 pub mod definitions;

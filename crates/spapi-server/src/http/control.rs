@@ -106,6 +106,7 @@ pub fn routes(cp: ControlPlane) -> Router {
         .route("/clock", get(get_clock).post(set_clock))
         .merge(super::control_world::routes())
         .merge(super::control_fba::routes())
+        .merge(super::control_awd::routes())
         .merge(super::control_notify::routes())
         .merge(super::control_services::routes())
         .merge(super::traffic::routes())

@@ -185,6 +185,25 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// A 400 of parameter validation or body parsing (`InvalidInput`) in the error family of the
+/// operation's API, for the APIs whose family differs: AWD answers `BAD_REQUEST` with its
+/// fixed `details`. Other errors, and other APIs, are left as they are.
+pub fn in_family(op: &spapi_model::Operation, mut e: ApiError) -> ApiError {
+    if op.api == "awd_2024_05_09" && e.status == StatusCode::BAD_REQUEST {
+        for entry in &mut e.errors {
+            if entry.code == "InvalidInput" {
+                entry.code = "BAD_REQUEST".into();
+                let detail = entry.details.take().unwrap_or_default();
+                if !detail.is_empty() {
+                    entry.message = format!("{} {detail}", entry.message);
+                }
+                entry.details = Some(crate::market::awd::BAD_REQUEST_DETAILS.into());
+            }
+        }
+    }
+    e
+}
+
 /// The world's errors in SP-API's common envelope: 400 `InvalidInput` (with the parameter named
 /// as SP-API names it), 404 `NotFound`, 403 `Unauthorized`, 500 `InternalFailure` (the cause is
 /// logged, never sent). A refused state change is 400 `InvalidInput` naming the state, as the v0

@@ -9,6 +9,7 @@
 
 pub mod binding;
 pub mod control;
+pub mod control_awd;
 pub mod control_fba;
 pub mod control_notify;
 pub mod control_services;
@@ -364,7 +365,8 @@ async fn serve_operation(State(sp): State<Arc<SpApi>>, req: Request) -> Response
                 },
             ));
         }
-        validate::validate(&sp.router, op, &path_params, &query, &parts.headers)?;
+        validate::validate(&sp.router, op, &path_params, &query, &parts.headers)
+            .map_err(|e| error::in_family(op, e))?;
         let body = read_body(body, sp.config.body_limit).await?;
         let bound = Bound {
             op,
@@ -382,6 +384,7 @@ async fn serve_operation(State(sp): State<Arc<SpApi>>, req: Request) -> Response
         generated::dispatch(&sp.apis, &ctx, &bound)
             .await
             .map(IntoResponse::into_response)
+            .map_err(|e| error::in_family(op, e))
     }
     .await;
     let mut resp = match result {

@@ -1,5 +1,6 @@
 //! The seller world: rules that every API applies the same way. No HTTP here.
 
+pub mod awd;
 pub mod buyers;
 pub mod catalog;
 pub mod documents;

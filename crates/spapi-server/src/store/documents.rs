@@ -19,7 +19,7 @@ pub struct DocumentRow {
     pub id: String,
     /// The seller the document belongs to.
     pub seller_id: String,
-    /// `feed`, `report`, `feed_result` or `upload`.
+    /// `feed`, `report`, `feed_result`, `upload` or `label`.
     pub kind: String,
     /// The content type the document is uploaded or served with.
     pub content_type: String,

@@ -94,9 +94,14 @@ const SQLITE: &[Embedded] = &[
         include_str!("../../migrations/sqlite/0014_mcf_orders.sql"),
     ),
     (
+        16,
+        "awd",
+        include_str!("../../migrations/sqlite/0016_awd.sql"),
+    ),
+    (
         18,
         "services",
-        include_str!("../../migrations/sqlite/0018_services.sql"),
+        include_str!("../../migrations/sqlite/0018_services.sql")
     ),
 ];
 
@@ -173,9 +178,14 @@ const POSTGRES: &[Embedded] = &[
         include_str!("../../migrations/postgres/0014_mcf_orders.sql"),
     ),
     (
+        16,
+        "awd",
+        include_str!("../../migrations/postgres/0016_awd.sql"),
+    ),
+    (
         18,
         "services",
-        include_str!("../../migrations/postgres/0018_services.sql"),
+        include_str!("../../migrations/postgres/0018_services.sql")
     ),
 ];
 

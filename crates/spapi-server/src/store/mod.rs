@@ -23,6 +23,7 @@
 //! its row struct and queries, and list it in `WORLD_TABLES` unless it survives a reset.
 
 mod auth;
+pub mod awd;
 mod catalog;
 mod conn;
 pub mod documents;
@@ -82,6 +83,10 @@ const WORLD_TABLES: &[&str] = &[
     "service_schedules",
     "service_reservations",
     "service_uploads",
+    "awd_orders",
+    "awd_shipments",
+    "awd_inventory",
+    "awd_auto_replenishment",
     "supply_sources",
     "finance_events",
     "mcf_orders",
