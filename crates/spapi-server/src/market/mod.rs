@@ -1,6 +1,7 @@
 //! The seller world: rules that every API applies the same way. No HTTP here.
 
 pub mod buyers;
+pub mod carriers;
 pub mod catalog;
 pub mod documents;
 pub mod fba;
@@ -8,6 +9,7 @@ pub mod feeds;
 pub mod fees;
 pub mod finances;
 pub mod images;
+pub mod labels;
 pub mod listings;
 pub mod marketplaces;
 pub mod mcf;
