@@ -9,6 +9,7 @@ pub mod finances_2024;
 pub mod finances_v0;
 pub mod listings;
 pub mod mcf;
+pub mod merchant_fulfillment;
 pub mod notifications;
 pub mod orders;
 pub mod pricing_2022;

@@ -24,6 +24,7 @@ pub mod reports;
 pub mod restrictions;
 pub mod sales;
 pub mod sellers;
+pub mod shipping;
 pub mod supply;
 pub mod uploads;
 pub mod world;

@@ -37,6 +37,7 @@ mod migrate;
 pub mod notify;
 mod outbox;
 pub mod reports;
+pub mod shipping;
 pub mod supply;
 pub mod traffic;
 mod world;
@@ -76,6 +77,8 @@ const POSTGRES_MAX_CONNECTIONS: u32 = 10;
 /// Tables holding the simulated world, emptied by [`Store::reset`]. Children before parents, so
 /// that a plain `DELETE` per table satisfies foreign keys.
 const WORLD_TABLES: &[&str] = &[
+    "ship_offers",
+    "ship_records",
     "supply_sources",
     "finance_events",
     "mcf_orders",
@@ -109,7 +112,7 @@ const WORLD_TABLES: &[&str] = &[
 ];
 
 /// The schema version the migrations bring a store to (`meta` key `schema.version`).
-pub const SCHEMA_VERSION: &str = "14";
+pub const SCHEMA_VERSION: &str = "17";
 
 /// `meta` keys with this prefix describe the schema and survive [`Store::reset`].
 pub const SCHEMA_META_PREFIX: &str = "schema.";

@@ -1,0 +1,1 @@
+//! Shipping v2 over the carrier world.
