@@ -19,6 +19,7 @@ pub mod reports;
 pub mod restrictions;
 pub mod sales;
 pub mod sellers;
+pub mod shipping_v2;
 pub mod supply_sources;
 pub mod tokens;
 pub mod uploads;

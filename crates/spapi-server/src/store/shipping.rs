@@ -296,6 +296,23 @@ impl StoreTx {
         Ok(())
     }
 
+    /// Deletes the offers of a quote (once one of them is bought, none can be bought again).
+    pub async fn delete_ship_offers(
+        &mut self,
+        seller_id: &str,
+        request_token: &str,
+    ) -> Result<(), StoreError> {
+        let sql = "DELETE FROM ship_offers WHERE seller_id = $1 AND request_token = $2";
+        on_conn!(self.conn(), |c| {
+            sqlx::query(sql)
+                .bind(seller_id)
+                .bind(request_token)
+                .execute(c)
+                .await?;
+        });
+        Ok(())
+    }
+
     /// Deletes a record (an unlinked carrier account).
     pub async fn delete_ship_record(
         &mut self,
