@@ -590,3 +590,315 @@ async fn v2_refuses_what_amazon_refuses() {
         .await;
     assert_eq!(s, 404);
 }
+
+/// A Shipping v2 call with the business id header; status and JSON, checked against the model.
+async fn call_business(
+    w: &World,
+    token: &str,
+    op: &str,
+    method: Method,
+    path: &str,
+    body: Value,
+) -> (u16, Value) {
+    let resp = w
+        .http
+        .request(method, format!("{}{path}", w.base))
+        .header("x-amz-access-token", token)
+        .header("x-amzn-shipping-business-id", "AmazonShipping_US")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    let body: Value = resp.json().await.unwrap();
+    common::conforms(V2, op, status, &body);
+    (status, body)
+}
+
+#[tokio::test]
+async fn v2_carrier_accounts() {
+    let (w, token) = world(frozen(StoreConfig::SqliteMemory)).await;
+    let t = token.as_str();
+    let (s, form) = call_business(
+        &w,
+        t,
+        "getCarrierAccountFormInputs",
+        Method::GET,
+        "/shipping/v2/carrierAccountFormInputs",
+        Value::Null,
+    )
+    .await;
+    assert_eq!(s, 200, "{form}");
+    let carriers: Vec<&str> = form["linkableCarriersList"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["carrierId"].as_str().unwrap())
+        .collect();
+    assert!(
+        carriers.contains(&"UPS") && carriers.contains(&"FEDEX"),
+        "{form}"
+    );
+    let link = |number: &str| {
+        json!({"carrierAccountType": "SHIPPER_ACCOUNT",
+        "carrierAccountAttributes": [{"attributeName": "ACCOUNT_NUMBER", "propertyGroup": "ACCOUNT", "value": number}]})
+    };
+    let (s, ups) = call_business(
+        &w,
+        t,
+        "linkCarrierAccount",
+        Method::PUT,
+        "/shipping/v2/carrierAccounts/UPS",
+        link("A1B2C3"),
+    )
+    .await;
+    assert_eq!(s, 200, "{ups}");
+    assert_eq!(ups["registrationStatus"], "ACTIVE");
+    let (s, fedex) = call_business(
+        &w,
+        t,
+        "linkCarrierAccount_1",
+        Method::POST,
+        "/shipping/v2/carrierAccounts/FEDEX",
+        link("998877"),
+    )
+    .await;
+    assert_eq!(s, 200, "{fedex}");
+    let (s, b) = call_business(
+        &w,
+        t,
+        "linkCarrierAccount",
+        Method::PUT,
+        "/shipping/v2/carrierAccounts/ROYAL_MAIL",
+        link("1"),
+    )
+    .await;
+    assert_eq!(s, 400, "not a US carrier: {b}");
+    let (s, b) = call_business(
+        &w,
+        t,
+        "linkCarrierAccount",
+        Method::PUT,
+        "/shipping/v2/carrierAccounts/UPS",
+        json!({"carrierAccountType": "SHIPPER_ACCOUNT", "carrierAccountAttributes": []}),
+    )
+    .await;
+    assert_eq!(s, 400, "{b}");
+    let (s, got) = call_business(
+        &w,
+        t,
+        "getCarrierAccounts",
+        Method::PUT,
+        "/shipping/v2/carrierAccounts",
+        json!({}),
+    )
+    .await;
+    assert_eq!(s, 200, "{got}");
+    assert_eq!(got["activeAccounts"].as_array().unwrap().len(), 2);
+    let (s, un) = call_business(
+        &w,
+        t,
+        "unlinkCarrierAccount",
+        Method::PUT,
+        "/shipping/v2/carrierAccounts/UPS/unlink",
+        json!({"accountId": ups["accountId"]}),
+    )
+    .await;
+    assert_eq!(s, 200, "{un}");
+    assert_eq!(un["isUnlinked"], true);
+    let (s, _) = call_business(
+        &w,
+        t,
+        "unlinkCarrierAccount",
+        Method::PUT,
+        "/shipping/v2/carrierAccounts/UPS/unlink",
+        json!({}),
+    )
+    .await;
+    assert_eq!(s, 404);
+    let (_, got) = call_business(
+        &w,
+        t,
+        "getCarrierAccounts",
+        Method::PUT,
+        "/shipping/v2/carrierAccounts",
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        got["activeAccounts"],
+        json!([{"accountId": fedex["accountId"], "carrierId": "FEDEX"}])
+    );
+    // Another seller has none.
+    let (_, other) = w.other_seller("NA", &[US]).await;
+    let (_, got) = call_business(
+        &w,
+        &other,
+        "getCarrierAccounts",
+        Method::PUT,
+        "/shipping/v2/carrierAccounts",
+        json!({}),
+    )
+    .await;
+    assert_eq!(got["activeAccounts"], json!([]));
+}
+
+#[tokio::test]
+async fn v2_ndr_feedback_and_claims() {
+    let (w, token) = world(frozen(StoreConfig::SqliteMemory)).await;
+    let mut api = Api { w: &w, token };
+    let body = json!({
+        "shipFrom": address("Shop", "Seattle", "98101", "US"),
+        "shipTo": address("Pat Buyer", "New York", "10001", "US"),
+        "packages": [package(json!([{"quantity": 1}]))],
+        "channelDetails": {"channelType": "EXTERNAL"},
+        "labelSpecifications": spec("PNG"),
+        "serviceSelection": {"serviceId": ["UPS_PTP_GND"]}
+    });
+    // Buy labels until one's package will meet a failed delivery attempt.
+    let mut attempted = None;
+    let mut first = None;
+    for _ in 0..60 {
+        let (s, b) = api
+            .v2(
+                "oneClickShipment",
+                Method::POST,
+                "/shipping/v2/oneClickShipment",
+                Some(body.clone()),
+            )
+            .await;
+        assert_eq!(s, 200, "{b}");
+        let tid = b["payload"]["packageDocumentDetails"][0]["trackingId"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        first.get_or_insert(tid.clone());
+        use spapi_server::market::carriers::Outcome;
+        if matches!(Outcome::of(&tid), Outcome::Attempted | Outcome::Returned) {
+            attempted = Some(tid);
+            break;
+        }
+    }
+    let tid = attempted.expect("one in five packages meets a failed attempt");
+    let first = first.unwrap();
+    let ndr = |t: &str, action: &str, data: Value| json!({"trackingId": t, "ndrAction": action, "ndrRequestData": data});
+    // No failed attempt yet: no NDR.
+    let (s, b) = api
+        .v2(
+            "submitNdrFeedback",
+            Method::POST,
+            "/shipping/v2/ndrFeedback",
+            Some(ndr(
+                &tid,
+                "REATTEMPT",
+                json!({"additionalAddressNotes": "Back door"}),
+            )),
+        )
+        .await;
+    assert_eq!(s, 400, "{b}");
+    let mut found = false;
+    for _ in 0..40 {
+        w.advance(6.0 * 3600.0).await;
+        api.refresh().await;
+        if tracking(&api, &tid, "UPS").await["summary"]["status"] == "DeliveryAttempted" {
+            found = true;
+            break;
+        }
+    }
+    assert!(found, "the package meets its failed attempt on the clock");
+    let (s, b) = api
+        .v2(
+            "submitNdrFeedback",
+            Method::POST,
+            "/shipping/v2/ndrFeedback",
+            Some(ndr(&tid, "RESCHEDULE", json!({}))),
+        )
+        .await;
+    assert_eq!(s, 400);
+    assert!(
+        b["errors"][0]["details"]
+            .as_str()
+            .unwrap()
+            .contains("RescheduleDate is missing in the request"),
+        "{b}"
+    );
+    let (s, b) = api
+        .v2(
+            "submitNdrFeedback",
+            Method::POST,
+            "/shipping/v2/ndrFeedback",
+            Some(ndr(&tid, "REATTEMPT", json!({}))),
+        )
+        .await;
+    assert_eq!(s, 400, "{b}");
+    let (s, b) = api
+        .v2(
+            "submitNdrFeedback",
+            Method::POST,
+            "/shipping/v2/ndrFeedback",
+            Some(ndr(
+                &tid,
+                "REATTEMPT",
+                json!({"additionalAddressNotes": "Back door"}),
+            )),
+        )
+        .await;
+    assert_eq!(s, 204, "{b}");
+    let (s, _) = api
+        .v2(
+            "submitNdrFeedback",
+            Method::POST,
+            "/shipping/v2/ndrFeedback",
+            Some(ndr("NOPE", "RTO", json!({}))),
+        )
+        .await;
+    assert_eq!(s, 404);
+
+    // Claims: one per tracking id.
+    let claim = |t: &str| json!({"trackingId": t, "claimReason": "DAMAGED_IN_TRANSIT", "settlementType": "REFUND"});
+    let (s, c) = api
+        .v2(
+            "createClaim",
+            Method::POST,
+            "/shipping/v2/claims",
+            Some(claim(&first)),
+        )
+        .await;
+    assert_eq!(s, 201, "{c}");
+    assert!(!c["claimId"].as_str().unwrap().is_empty());
+    let (s, c) = api
+        .v2(
+            "createClaim",
+            Method::POST,
+            "/shipping/v2/claims",
+            Some(claim(&first)),
+        )
+        .await;
+    assert_eq!(s, 400, "{c}");
+    assert_eq!(c["errors"][0]["code"], "InvalidInputException");
+    assert_eq!(
+        c["errors"][0]["message"],
+        "Claim already exists for the trackingId"
+    );
+    let (s, _) = api
+        .v2(
+            "createClaim",
+            Method::POST,
+            "/shipping/v2/claims",
+            Some(claim("NOPE")),
+        )
+        .await;
+    assert_eq!(s, 404);
+    let (_, other) = w.other_seller("NA", &[US]).await;
+    let (s, _) = w
+        .call(
+            V2,
+            "createClaim",
+            &other,
+            Method::POST,
+            "/shipping/v2/claims",
+            Some(claim(&tid)),
+        )
+        .await;
+    assert_eq!(s, 404);
+}

@@ -29,6 +29,9 @@ fn api_error(e: Error) -> ApiError {
             "Request is missing or has invalid parameters",
         )
         .with_details(format!("{field}: {details}")),
+        Error::Conflict(message) if message == v2::CLAIM_EXISTS => {
+            ApiError::new(StatusCode::BAD_REQUEST, "InvalidInputException", message)
+        }
         Error::Conflict(message) if message == v2::TOKEN_EXPIRED => {
             ApiError::new(StatusCode::BAD_REQUEST, "TOKEN_EXPIRED", message)
         }
@@ -61,6 +64,13 @@ impl ShippingV2Api for ShippingV2 {
             "getShipmentDocuments",
             "cancelShipment",
             "getAdditionalInputs",
+            "getCarrierAccountFormInputs",
+            "getCarrierAccounts",
+            "linkCarrierAccount",
+            "linkCarrierAccount_1",
+            "unlinkCarrierAccount",
+            "submitNdrFeedback",
+            "createClaim",
         ]
     }
 
@@ -181,5 +191,102 @@ impl ShippingV2Api for ShippingV2 {
             .await
             .map_err(api_error)?;
         Ok(m::GetAdditionalInputsResponse { payload: Some(r) })
+    }
+
+    async fn get_carrier_account_form_inputs(
+        &self,
+        _ctx: &RequestContext,
+        params: m::params::GetCarrierAccountFormInputs,
+    ) -> Result<m::GetCarrierAccountFormInputsResponse, ApiError> {
+        business(&params.x_amzn_shipping_business_id)?;
+        let country = v2::business_country(params.x_amzn_shipping_business_id.as_deref());
+        Ok(self.world.carrier_form_inputs(country))
+    }
+
+    async fn get_carrier_accounts(
+        &self,
+        ctx: &RequestContext,
+        params: m::params::GetCarrierAccounts,
+    ) -> Result<m::GetCarrierAccountsResponse, ApiError> {
+        business(&params.x_amzn_shipping_business_id)?;
+        let accounts = self
+            .world
+            .carrier_accounts(&ctx.caller)
+            .await
+            .map_err(api_error)?;
+        Ok(m::GetCarrierAccountsResponse {
+            active_accounts: accounts,
+        })
+    }
+
+    async fn link_carrier_account_1(
+        &self,
+        ctx: &RequestContext,
+        params: m::params::LinkCarrierAccount1,
+    ) -> Result<m::LinkCarrierAccountResponse, ApiError> {
+        business(&params.x_amzn_shipping_business_id)?;
+        let country = v2::business_country(params.x_amzn_shipping_business_id.as_deref());
+        self.world
+            .link_account(&ctx.caller, &params.carrier_id, &params.body, country)
+            .await
+            .map_err(api_error)
+    }
+
+    async fn link_carrier_account(
+        &self,
+        ctx: &RequestContext,
+        params: m::params::LinkCarrierAccount,
+    ) -> Result<m::LinkCarrierAccountResponse, ApiError> {
+        business(&params.x_amzn_shipping_business_id)?;
+        let country = v2::business_country(params.x_amzn_shipping_business_id.as_deref());
+        self.world
+            .link_account(&ctx.caller, &params.carrier_id, &params.body, country)
+            .await
+            .map_err(api_error)
+    }
+
+    async fn unlink_carrier_account(
+        &self,
+        ctx: &RequestContext,
+        params: m::params::UnlinkCarrierAccount,
+    ) -> Result<m::UnlinkCarrierAccountResponse, ApiError> {
+        business(&params.x_amzn_shipping_business_id)?;
+        self.world
+            .unlink_account(
+                &ctx.caller,
+                &params.carrier_id,
+                params.body.account_id.as_deref(),
+            )
+            .await
+            .map_err(api_error)?;
+        Ok(m::UnlinkCarrierAccountResponse {
+            is_unlinked: Some(true),
+        })
+    }
+
+    async fn submit_ndr_feedback(
+        &self,
+        ctx: &RequestContext,
+        params: m::params::SubmitNdrFeedback,
+    ) -> Result<(), ApiError> {
+        business(&params.x_amzn_shipping_business_id)?;
+        self.world
+            .ndr_feedback(&ctx.caller, &params.body)
+            .await
+            .map_err(api_error)
+    }
+
+    async fn create_claim(
+        &self,
+        ctx: &RequestContext,
+        params: m::params::CreateClaim,
+    ) -> Result<m::CreateClaimResponse, ApiError> {
+        business(&params.x_amzn_shipping_business_id)?;
+        let id = self
+            .world
+            .create_claim(&ctx.caller, &params.body)
+            .await
+            .map_err(api_error)?;
+        Ok(m::CreateClaimResponse { claim_id: Some(id) })
     }
 }

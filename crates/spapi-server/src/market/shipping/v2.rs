@@ -49,6 +49,22 @@ pub fn check_business_id(id: Option<&str>) -> Result<()> {
     }
 }
 
+/// The country of a shipping business id (Amazon's default business is AmazonShipping_UK).
+pub fn business_country(id: Option<&str>) -> &'static str {
+    match id.unwrap_or("AmazonShipping_UK") {
+        "AmazonShipping_US" => "US",
+        "AmazonShipping_IN" => "IN",
+        "AmazonShipping_UAE" => "AE",
+        "AmazonShipping_SA" => "SA",
+        "AmazonShipping_EG" => "EG",
+        "AmazonShipping_IT" => "IT",
+        "AmazonShipping_ES" => "ES",
+        "AmazonShipping_FR" => "FR",
+        "AmazonShipping_JP" => "JP",
+        _ => "GB",
+    }
+}
+
 fn bad(field: &str, details: impl Into<String>) -> Error {
     Error::invalid_parameter(field, details)
 }
@@ -979,5 +995,270 @@ impl ShippingV2 {
     /// ISO time of now.
     pub fn now_iso(&self) -> String {
         iso(self.clock.now())
+    }
+}
+
+/// The message of a second claim for one tracking id (the binding answers
+/// `InvalidInputException`, as Amazon's claims do).
+pub const CLAIM_EXISTS: &str = "Claim already exists for the trackingId";
+
+/// The record kind of a claim.
+const KIND_CLAIM: &str = "claim";
+/// The record kind of a linked carrier account.
+const KIND_ACCOUNT: &str = "carrier_account";
+
+impl ShippingV2 {
+    /// `submitNdrFeedback`: the seller's answer to a failed delivery attempt (a non-delivery
+    /// report). Only a package whose last scan is DeliveryAttempted takes one; RESCHEDULE needs
+    /// a reschedule date, REATTEMPT address notes. The feedback is kept with the label (the
+    /// planned scans do not change).
+    pub async fn ndr_feedback(
+        &self,
+        caller: &Caller,
+        req: &m::SubmitNdrFeedbackRequest,
+    ) -> Result<()> {
+        let (mut row, mut k) = self.by_tracking(caller, &req.tracking_id).await?;
+        let now_us = self.clock.now_us();
+        if k.tracking_status(now_us) != "DeliveryAttempted" {
+            return Err(Error::invalid_input(format!(
+                "Tracking id {} has no open non-delivery report.",
+                req.tracking_id
+            )));
+        }
+        let data = req.ndr_request_data.clone().unwrap_or_default();
+        match req.ndr_action.as_str() {
+            "RESCHEDULE" => {
+                let Some(d) = &data.reschedule_date else {
+                    return Err(bad(
+                        "ndrRequestData.rescheduleDate",
+                        "RescheduleDate is missing in the request",
+                    ));
+                };
+                if parse_date_time(d).is_none() {
+                    return Err(bad(
+                        "ndrRequestData.rescheduleDate",
+                        format!("'{d}' is not an ISO 8601 date-time."),
+                    ));
+                }
+            }
+            "REATTEMPT"
+                if data
+                    .additional_address_notes
+                    .as_deref()
+                    .is_none_or(|n| n.trim().is_empty()) =>
+            {
+                return Err(bad(
+                    "ndrRequestData.additionalAddressNotes",
+                    "AdditionalAddressNotes is missing in the request",
+                ));
+            }
+            "REATTEMPT" | "RTO" => {}
+            other => {
+                return Err(bad(
+                    "ndrAction",
+                    format!("ndrAction {other} is not RESCHEDULE, REATTEMPT or RTO."),
+                ));
+            }
+        }
+        k.ndr =
+            Some(json!({"action": req.ndr_action.as_str(), "data": data, "at": iso_us(now_us)}));
+        row.updated_at_us = now_us;
+        row.doc = serde_json::to_string(&k).map_err(Error::internal)?;
+        let mut tx = self.store.begin().await?;
+        tx.update_ship_record(&row).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// `createClaim`: one claim per tracking id of the caller's labels.
+    pub async fn create_claim(
+        &self,
+        caller: &Caller,
+        req: &m::CreateClaimRequest,
+    ) -> Result<String> {
+        let (_, k) = self.by_tracking(caller, &req.tracking_id).await?;
+        let seller = Self::seller(caller);
+        let existing = self
+            .store
+            .find_ship_records_by_tracking(&seller, &req.tracking_id)
+            .await?;
+        if existing.iter().any(|r| r.kind == KIND_CLAIM) {
+            return Err(Error::conflict(CLAIM_EXISTS));
+        }
+        let now_us = self.clock.now_us();
+        if req.claim_reason.as_str() == "DELIVERED_NOT_RECEIVED"
+            && k.tracking_status(now_us) != "Delivered"
+        {
+            return Err(bad("claimReason", "The package has not been delivered."));
+        }
+        let id = uuid::Uuid::new_v4().to_string();
+        let mut tx = self.store.begin().await?;
+        tx.insert_ship_record(&RecordRow {
+            kind: KIND_CLAIM.into(),
+            id: id.clone(),
+            seller_id: seller,
+            tracking_id: Some(req.tracking_id.clone()),
+            order_id: k.order_id.clone(),
+            status: "Submitted".into(),
+            created_at_us: now_us,
+            updated_at_us: now_us,
+            doc: serde_json::to_string(req).map_err(Error::internal)?,
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// `getCarrierAccountFormInputs`: the carriers of the business's country an account can
+    /// be linked for, and the inputs each needs (an account number; UPS also takes an invoice).
+    pub fn carrier_form_inputs(&self, country: &str) -> m::GetCarrierAccountFormInputsResponse {
+        let input = |name: &str, kind: &str, confidential: bool| m::CarrierAccountInput {
+            description_localization_key: Some(format!(
+                "carrier.account.{}",
+                name.to_ascii_lowercase()
+            )),
+            name: Some(name.into()),
+            group_name: Some("ACCOUNT".into()),
+            input_type: Some(m::InputType::from_wire(kind)),
+            is_mandatory: Some(true),
+            is_confidential: Some(confidential),
+            is_hidden: Some(false),
+            validation_metadata: None,
+        };
+        let carriers = carriers::carriers_for(country)
+            .into_iter()
+            .filter(|(id, _)| !id.starts_with("AMZN") && *id != "ATS")
+            .map(|(id, _)| {
+                let mut types = vec![m::LinkableAccountType {
+                    account_type: Some(m::AccountType::from_wire("SHIPPER_ACCOUNT")),
+                    carrier_account_inputs: Some(vec![
+                        input("ACCOUNT_NUMBER", "TEXTBOX", false),
+                        input("API_KEY", "PASSWORD", true),
+                    ]),
+                }];
+                if id == "UPS" {
+                    types.push(m::LinkableAccountType {
+                        account_type: Some(m::AccountType::from_wire(
+                            "SHIPPER_ACCOUNT_WITH_INVOICE",
+                        )),
+                        carrier_account_inputs: Some(vec![
+                            input("ACCOUNT_NUMBER", "TEXTBOX", false),
+                            input("INVOICE_NUMBER", "TEXTBOX", false),
+                        ]),
+                    });
+                }
+                m::LinkableCarrier {
+                    carrier_id: Some(id.into()),
+                    linkable_account_types: Some(types),
+                }
+            })
+            .collect();
+        m::GetCarrierAccountFormInputsResponse {
+            linkable_carriers_list: Some(carriers),
+        }
+    }
+
+    /// `getCarrierAccounts`: the caller's linked accounts.
+    pub async fn carrier_accounts(&self, caller: &Caller) -> Result<Vec<m::ActiveAccount>> {
+        let seller = Self::seller(caller);
+        Ok(self
+            .store
+            .list_ship_records(&seller, KIND_ACCOUNT, 1000)
+            .await?
+            .into_iter()
+            .map(|r| m::ActiveAccount {
+                account_id: Some(r.id),
+                carrier_id: r.order_id,
+            })
+            .collect())
+    }
+
+    /// `linkCarrierAccount` (PUT and POST): links an account of a carrier the country has;
+    /// an ACCOUNT_NUMBER attribute is required. Linking the same carrier again replaces it.
+    pub async fn link_account(
+        &self,
+        caller: &Caller,
+        carrier_id: &str,
+        req: &m::LinkCarrierAccountRequest,
+        country: &str,
+    ) -> Result<m::LinkCarrierAccountResponse> {
+        if !carriers::carriers_for(country)
+            .iter()
+            .any(|(id, _)| *id == carrier_id)
+        {
+            return Err(bad(
+                "carrierId",
+                format!("Carrier {carrier_id} cannot be linked here."),
+            ));
+        }
+        let number = req
+            .carrier_account_attributes
+            .iter()
+            .find(|a| a.attribute_name.as_deref() == Some("ACCOUNT_NUMBER"))
+            .and_then(|a| a.value.clone())
+            .filter(|v| !v.trim().is_empty());
+        if number.is_none() {
+            return Err(bad(
+                "carrierAccountAttributes",
+                "ACCOUNT_NUMBER is required.",
+            ));
+        }
+        let seller = Self::seller(caller);
+        let now_us = self.clock.now_us();
+        let existing = self
+            .store
+            .list_ship_records(&seller, KIND_ACCOUNT, 1000)
+            .await?;
+        let mut tx = self.store.begin().await?;
+        for r in existing
+            .iter()
+            .filter(|r| r.order_id.as_deref() == Some(carrier_id))
+        {
+            tx.delete_ship_record(&seller, KIND_ACCOUNT, &r.id).await?;
+        }
+        let id = format!("{carrier_id}-{}", super::numeric_id(10));
+        tx.insert_ship_record(&RecordRow {
+            kind: KIND_ACCOUNT.into(),
+            id: id.clone(),
+            seller_id: seller,
+            tracking_id: None,
+            // The carrier id, in the column the lookups by carrier use.
+            order_id: Some(carrier_id.into()),
+            status: "ACTIVE".into(),
+            created_at_us: now_us,
+            updated_at_us: now_us,
+            doc: json!({"carrierAccountType": req.carrier_account_type.as_str()}).to_string(),
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(m::LinkCarrierAccountResponse {
+            registration_status: Some(m::AccountStatus::from_wire("ACTIVE")),
+            account_id: Some(id),
+        })
+    }
+
+    /// `unlinkCarrierAccount`: unlinks the caller's account of `carrier_id`.
+    pub async fn unlink_account(
+        &self,
+        caller: &Caller,
+        carrier_id: &str,
+        account_id: Option<&str>,
+    ) -> Result<()> {
+        let seller = Self::seller(caller);
+        let existing = self
+            .store
+            .list_ship_records(&seller, KIND_ACCOUNT, 1000)
+            .await?;
+        let found = existing.into_iter().find(|r| {
+            r.order_id.as_deref() == Some(carrier_id) && account_id.is_none_or(|a| a == r.id)
+        });
+        let Some(r) = found else {
+            return Err(Error::not_found()
+                .with_details(format!("No linked {carrier_id} account was found.")));
+        };
+        let mut tx = self.store.begin().await?;
+        tx.delete_ship_record(&seller, KIND_ACCOUNT, &r.id).await?;
+        tx.commit().await?;
+        Ok(())
     }
 }
