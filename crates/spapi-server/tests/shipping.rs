@@ -902,3 +902,157 @@ async fn v2_ndr_feedback_and_claims() {
         .await;
     assert_eq!(s, 404);
 }
+
+#[tokio::test]
+async fn v2_collection_forms_and_access_points() {
+    let (w, token) = world(frozen(StoreConfig::SqliteMemory)).await;
+    let api = Api { w: &w, token };
+    let body = json!({
+        "shipFrom": address("Shop", "Seattle", "98101", "US"),
+        "shipTo": address("Pat Buyer", "New York", "10001", "US"),
+        "packages": [package(json!([{"quantity": 1}]))],
+        "channelDetails": {"channelType": "EXTERNAL"},
+        "labelSpecifications": spec("PNG"),
+        "serviceSelection": {"serviceId": ["UPS_PTP_GND"]}
+    });
+    let mut tids = Vec::new();
+    for _ in 0..2 {
+        let (s, b) = api
+            .v2(
+                "oneClickShipment",
+                Method::POST,
+                "/shipping/v2/oneClickShipment",
+                Some(body.clone()),
+            )
+            .await;
+        assert_eq!(s, 200, "{b}");
+        tids.push(
+            b["payload"]["packageDocumentDetails"][0]["trackingId"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    let (s, un) = api
+        .v2(
+            "getUnmanifestedShipments",
+            Method::PUT,
+            "/shipping/v2/unmanifestedShipments",
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(s, 200, "{un}");
+    assert_eq!(
+        un["unmanifestedCarrierInformationList"][0]["carrierId"], "UPS",
+        "{un}"
+    );
+    let (s, b) = api
+        .v2(
+            "generateCollectionForm",
+            Method::POST,
+            "/shipping/v2/collectionForms",
+            Some(json!({"carrierId": "FEDEX"})),
+        )
+        .await;
+    assert_eq!(s, 400, "nothing to manifest: {b}");
+    let (s, f) = api
+        .v2(
+            "generateCollectionForm",
+            Method::POST,
+            "/shipping/v2/collectionForms",
+            Some(json!({"carrierId": "UPS"})),
+        )
+        .await;
+    assert_eq!(s, 200, "{f}");
+    let pdf = base64::engine::general_purpose::STANDARD
+        .decode(
+            f["collectionsFormDocument"]["base64EncodedContent"]
+                .as_str()
+                .unwrap(),
+        )
+        .unwrap();
+    let text = String::from_utf8_lossy(&pdf);
+    assert!(text.starts_with("%PDF-") && tids.iter().all(|t| text.contains(t.as_str())));
+    let (_, un) = api
+        .v2(
+            "getUnmanifestedShipments",
+            Method::PUT,
+            "/shipping/v2/unmanifestedShipments",
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(un["unmanifestedCarrierInformationList"], json!([]));
+    let (s, h) = api
+        .v2(
+            "getCollectionFormHistory",
+            Method::PUT,
+            "/shipping/v2/collectionForms/history",
+            Some(json!({"carrierId": "UPS"})),
+        )
+        .await;
+    assert_eq!(s, 200, "{h}");
+    let id = h["collectionFormsHistoryRecordList"][0]["collectionFormId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        h["collectionFormsHistoryRecordList"][0]["generationStatus"],
+        "Completed"
+    );
+    let (s, g) = api
+        .v2(
+            "getCollectionForm",
+            Method::GET,
+            &format!("/shipping/v2/collectionForms/{id}"),
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{g}");
+    assert_eq!(g["collectionsFormDocument"]["documentFormat"], "PDF");
+    let (s, _) = api
+        .v2(
+            "getCollectionForm",
+            Method::GET,
+            "/shipping/v2/collectionForms/000",
+            None,
+        )
+        .await;
+    assert_eq!(s, 404);
+    let (_, other) = w.other_seller("NA", &[US]).await;
+    let (s, _) = w
+        .call(
+            V2,
+            "getCollectionForm",
+            &other,
+            Method::GET,
+            &format!("/shipping/v2/collectionForms/{id}"),
+            None,
+        )
+        .await;
+    assert_eq!(s, 404);
+
+    let (s, ap) = api
+        .v2("getAccessPoints", Method::GET, "/shipping/v2/accessPoints?accessPointTypes=HELIX,CORE_LOCKER&countryCode=US&postalCode=98101", None)
+        .await;
+    assert_eq!(s, 200, "{ap}");
+    assert_eq!(
+        ap["payload"]["accessPointsMap"]["HELIX"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(
+        ap["payload"]["accessPointsMap"]["CORE_LOCKER"][0]["type"],
+        "CORE_LOCKER"
+    );
+    let (s, _) = api
+        .v2(
+            "getAccessPoints",
+            Method::GET,
+            "/shipping/v2/accessPoints?accessPointTypes=HELIX&countryCode=USA&postalCode=98101",
+            None,
+        )
+        .await;
+    assert_eq!(s, 400);
+}

@@ -71,6 +71,11 @@ impl ShippingV2Api for ShippingV2 {
             "unlinkCarrierAccount",
             "submitNdrFeedback",
             "createClaim",
+            "generateCollectionForm",
+            "getCollectionFormHistory",
+            "getUnmanifestedShipments",
+            "getCollectionForm",
+            "getAccessPoints",
         ]
     }
 
@@ -288,5 +293,87 @@ impl ShippingV2Api for ShippingV2 {
             .await
             .map_err(api_error)?;
         Ok(m::CreateClaimResponse { claim_id: Some(id) })
+    }
+
+    async fn generate_collection_form(
+        &self,
+        ctx: &RequestContext,
+        params: m::params::GenerateCollectionForm,
+    ) -> Result<m::GenerateCollectionFormResponse, ApiError> {
+        business(&params.x_amzn_shipping_business_id)?;
+        let doc = self
+            .world
+            .generate_form(&ctx.caller, &params.body)
+            .await
+            .map_err(api_error)?;
+        Ok(m::GenerateCollectionFormResponse {
+            collections_form_document: Some(doc),
+        })
+    }
+
+    async fn get_collection_form_history(
+        &self,
+        ctx: &RequestContext,
+        params: m::params::GetCollectionFormHistory,
+    ) -> Result<m::GetCollectionFormHistoryResponse, ApiError> {
+        business(&params.x_amzn_shipping_business_id)?;
+        let list = self
+            .world
+            .form_history(&ctx.caller, &params.body)
+            .await
+            .map_err(api_error)?;
+        Ok(m::GetCollectionFormHistoryResponse {
+            collection_forms_history_record_list: Some(list),
+            last_refreshed_date: Some(self.world.now_iso()),
+        })
+    }
+
+    async fn get_unmanifested_shipments(
+        &self,
+        ctx: &RequestContext,
+        params: m::params::GetUnmanifestedShipments,
+    ) -> Result<m::GetUnmanifestedShipmentsResponse, ApiError> {
+        business(&params.x_amzn_shipping_business_id)?;
+        let list = self
+            .world
+            .unmanifested_shipments(&ctx.caller)
+            .await
+            .map_err(api_error)?;
+        Ok(m::GetUnmanifestedShipmentsResponse {
+            unmanifested_carrier_information_list: Some(list),
+        })
+    }
+
+    async fn get_collection_form(
+        &self,
+        ctx: &RequestContext,
+        params: m::params::GetCollectionForm,
+    ) -> Result<m::GetCollectionFormResponse, ApiError> {
+        business(&params.x_amzn_shipping_business_id)?;
+        let doc = self
+            .world
+            .get_form(&ctx.caller, &params.collection_form_id)
+            .await
+            .map_err(api_error)?;
+        Ok(m::GetCollectionFormResponse {
+            collections_form_document: Some(doc),
+        })
+    }
+
+    async fn get_access_points(
+        &self,
+        _ctx: &RequestContext,
+        params: m::params::GetAccessPoints,
+    ) -> Result<m::GetAccessPointsResponse, ApiError> {
+        business(&params.x_amzn_shipping_business_id)?;
+        let r = self
+            .world
+            .access_points(
+                &params.access_point_types,
+                &params.country_code,
+                &params.postal_code,
+            )
+            .map_err(api_error)?;
+        Ok(m::GetAccessPointsResponse { payload: Some(r) })
     }
 }

@@ -578,7 +578,6 @@ impl ShippingV2 {
         price: (i64, String),
         spec: LabelSpec,
         token: Option<&str>,
-        api: &str,
     ) -> Result<(String, Kept)> {
         let now = self.clock.now();
         let now_us = now.as_microsecond();
@@ -588,7 +587,7 @@ impl ShippingV2 {
         let plan =
             carriers::plan_tracking(&tracking_id, now, q.pickup.0, q.delivery, &p.from, &p.to);
         let k = Kept {
-            api: api.into(),
+            api: "v2".into(),
             service_id: q.service.id.into(),
             tracking_id,
             currency: price.1,
@@ -674,7 +673,7 @@ impl ShippingV2 {
             doc["currency"].as_str().unwrap_or(q.currency).to_string(),
         );
         let (id, k) = self
-            .buy(caller, &p, &q, price, spec, Some(&req.request_token), "v2")
+            .buy(caller, &p, &q, price, spec, Some(&req.request_token))
             .await?;
         Ok(m::PurchaseShipmentResult {
             shipment_id: id,
@@ -740,7 +739,6 @@ impl ShippingV2 {
                 (q.total, q.currency.to_string()),
                 spec,
                 None,
-                "v2",
             )
             .await?;
         Ok(m::OneClickShipmentResult {
@@ -800,7 +798,6 @@ impl ShippingV2 {
                 (q.total, q.currency.to_string()),
                 spec,
                 None,
-                "v2",
             )
             .await?;
         Ok(m::DirectPurchaseResult {
@@ -1260,5 +1257,279 @@ impl ShippingV2 {
         tx.delete_ship_record(&seller, KIND_ACCOUNT, &r.id).await?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+/// The record kind of a collection form (manifest).
+const KIND_FORM: &str = "collection_form";
+
+fn address_of(k: &Kept) -> m::Address {
+    let line = |i: usize| k.printed.from.get(i).cloned().unwrap_or_default();
+    m::Address {
+        name: line(0),
+        address_line1: line(1),
+        state_or_region: k.from.state.clone(),
+        city: k.from.city.clone(),
+        country_code: k.from.country.clone(),
+        postal_code: k.from.postal.clone(),
+        ..Default::default()
+    }
+}
+
+impl ShippingV2 {
+    /// The caller's live Shipping v2 labels not yet on a collection form.
+    async fn unmanifested(&self, seller: &str) -> Result<Vec<(RecordRow, Kept)>> {
+        let rows = self
+            .store
+            .list_ship_records(seller, super::KIND_SHIPMENT, 10_000)
+            .await?;
+        let mut out = Vec::new();
+        for r in rows {
+            let k = kept(&r)?;
+            if k.api == "v2" && k.live() && k.collection_form.is_none() {
+                out.push((r, k));
+            }
+        }
+        Ok(out)
+    }
+
+    /// `getUnmanifestedShipments`: per carrier, the ship-from addresses with labels not yet
+    /// on a collection form.
+    pub async fn unmanifested_shipments(
+        &self,
+        caller: &Caller,
+    ) -> Result<Vec<m::UnmanifestedCarrierInformation>> {
+        let seller = Self::seller(caller);
+        let mut out: Vec<m::UnmanifestedCarrierInformation> = Vec::new();
+        for (_, k) in self.unmanifested(&seller).await? {
+            let s = k.service()?;
+            let addr = address_of(&k);
+            let entry = match out
+                .iter_mut()
+                .find(|c| c.carrier_id.as_deref() == Some(s.carrier_id))
+            {
+                Some(e) => e,
+                None => {
+                    out.push(m::UnmanifestedCarrierInformation {
+                        carrier_id: Some(s.carrier_id.into()),
+                        carrier_name: Some(s.carrier_name.into()),
+                        unmanifested_shipment_location_list: Some(Vec::new()),
+                    });
+                    out.last_mut()
+                        .ok_or_else(|| Error::internal("empty list"))?
+                }
+            };
+            let list = entry
+                .unmanifested_shipment_location_list
+                .get_or_insert_with(Vec::new);
+            if !list
+                .iter()
+                .any(|l| l.address.as_ref().map(|a| &a.postal_code) == Some(&addr.postal_code))
+            {
+                list.push(m::UnmanifestedShipmentLocation {
+                    address: Some(addr),
+                    last_manifest_date: None,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    fn form_pdf(doc: &Value) -> Vec<u8> {
+        let mut lines = vec![
+            (
+                14.0,
+                format!("Collection form {}", doc["id"].as_str().unwrap_or_default()),
+            ),
+            (
+                10.0,
+                format!(
+                    "Carrier: {}",
+                    doc["carrierName"].as_str().unwrap_or_default()
+                ),
+            ),
+            (
+                10.0,
+                format!("Created: {}", doc["createdAt"].as_str().unwrap_or_default()),
+            ),
+            (10.0, "Tracking numbers:".to_string()),
+        ];
+        for t in doc["trackingIds"].as_array().into_iter().flatten() {
+            lines.push((9.0, t.as_str().unwrap_or_default().to_string()));
+        }
+        lines.push((10.0, "Driver signature: ____________________".into()));
+        crate::market::labels::pdf(595.0, 842.0, &lines, &[])
+    }
+
+    /// `generateCollectionForm`: manifests the carrier's unmanifested labels (from one address
+    /// when given) on a PDF form.
+    pub async fn generate_form(
+        &self,
+        caller: &Caller,
+        req: &m::GenerateCollectionFormRequest,
+    ) -> Result<m::CollectionsFormDocument> {
+        let seller = Self::seller(caller);
+        let now_us = self.clock.now_us();
+        let pending: Vec<(RecordRow, Kept)> = self
+            .unmanifested(&seller)
+            .await?
+            .into_iter()
+            .filter(|(_, k)| k.service().is_ok_and(|s| s.carrier_id == req.carrier_id))
+            .filter(|(_, k)| {
+                req.ship_from_address
+                    .as_ref()
+                    .is_none_or(|a| a.postal_code == k.from.postal)
+            })
+            .collect();
+        let Some((_, first)) = pending.first() else {
+            return Err(bad(
+                "carrierId",
+                format!(
+                    "There are no unmanifested shipments of carrier {}.",
+                    req.carrier_id
+                ),
+            ));
+        };
+        let id = super::numeric_id(12);
+        let carrier_name = first.service()?.carrier_name;
+        let doc = json!({
+            "id": id, "carrierId": req.carrier_id, "carrierName": carrier_name,
+            "createdAt": iso_us(now_us), "shipFrom": address_of(first),
+            "trackingIds": pending.iter().map(|(_, k)| k.tracking_id.clone()).collect::<Vec<_>>(),
+        });
+        let mut tx = self.store.begin().await?;
+        for (mut r, mut k) in pending {
+            k.collection_form = Some(id.clone());
+            r.doc = serde_json::to_string(&k).map_err(Error::internal)?;
+            r.updated_at_us = now_us;
+            tx.update_ship_record(&r).await?;
+        }
+        tx.insert_ship_record(&RecordRow {
+            kind: KIND_FORM.into(),
+            id: id.clone(),
+            seller_id: seller,
+            tracking_id: None,
+            order_id: Some(req.carrier_id.clone()),
+            status: "Completed".into(),
+            created_at_us: now_us,
+            updated_at_us: now_us,
+            doc: doc.to_string(),
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(m::CollectionsFormDocument {
+            base64_encoded_content: Some(
+                base64::engine::general_purpose::STANDARD.encode(Self::form_pdf(&doc)),
+            ),
+            document_format: Some("PDF".into()),
+        })
+    }
+
+    /// `getCollectionFormHistory`: the caller's forms, newest first.
+    pub async fn form_history(
+        &self,
+        caller: &Caller,
+        req: &m::GetCollectionFormHistoryRequest,
+    ) -> Result<Vec<m::CollectionFormsHistoryRecord>> {
+        let seller = Self::seller(caller);
+        let max = req.max_results.unwrap_or(30).clamp(1, 1000) as usize;
+        let mut rows = self
+            .store
+            .list_ship_records(&seller, KIND_FORM, 10_000)
+            .await?;
+        rows.reverse();
+        let mut out = Vec::new();
+        for r in rows {
+            if req
+                .carrier_id
+                .as_ref()
+                .is_some_and(|c| Some(c) != r.order_id.as_ref())
+            {
+                continue;
+            }
+            let doc: Value = serde_json::from_str(&r.doc).map_err(Error::internal)?;
+            out.push(m::CollectionFormsHistoryRecord {
+                carrier_name: doc["carrierName"].as_str().map(str::to_string),
+                creation_date: Some(iso_us(r.created_at_us)),
+                generation_status: Some(m::GenerationStatus::from_wire(&r.status)),
+                collection_form_id: Some(r.id.clone()),
+                ship_from_address: serde_json::from_value(doc["shipFrom"].clone()).ok(),
+            });
+            if out.len() >= max {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    /// `getCollectionForm`: a form again.
+    pub async fn get_form(&self, caller: &Caller, id: &str) -> Result<m::CollectionsFormDocument> {
+        let seller = Self::seller(caller);
+        let r = self
+            .store
+            .get_ship_record(&seller, KIND_FORM, id)
+            .await?
+            .ok_or_else(|| {
+                Error::not_found().with_details(format!("Collection form {id} was not found."))
+            })?;
+        let doc: Value = serde_json::from_str(&r.doc).map_err(Error::internal)?;
+        Ok(m::CollectionsFormDocument {
+            base64_encoded_content: Some(
+                base64::engine::general_purpose::STANDARD.encode(Self::form_pdf(&doc)),
+            ),
+            document_format: Some("PDF".into()),
+        })
+    }
+
+    /// `getAccessPoints`: two pickup points of each requested type near a postal code, the
+    /// same every time for the same place (made up from it).
+    pub fn access_points(
+        &self,
+        types: &[String],
+        country: &str,
+        postal: &str,
+    ) -> Result<m::GetAccessPointsResult> {
+        if country.chars().count() != 2 {
+            return Err(bad(
+                "countryCode",
+                "countryCode is a two-letter ISO 3166 code.",
+            ));
+        }
+        if postal.trim().is_empty() {
+            return Err(bad("postalCode", "postalCode is required."));
+        }
+        let mut map = std::collections::BTreeMap::new();
+        for t in types {
+            let points = (1..=2)
+                .map(|n| {
+                    let id =
+                        crate::market::alnum_tail(&format!("ap:{country}:{postal}:{t}:{n}"), 12);
+                    m::AccessPoint {
+                        access_point_id: Some(id.clone()),
+                        name: Some(format!(
+                            "Amazon {} {postal}-{n}",
+                            t.replace('_', " ").to_lowercase()
+                        )),
+                        timezone: Some("UTC".into()),
+                        r#type: Some(m::AccessPointType::from_wire(t)),
+                        address: Some(m::Address {
+                            name: format!("Access point {id}"),
+                            address_line1: format!("{} Market St", 10 * n),
+                            state_or_region: String::new(),
+                            city: "Local".into(),
+                            country_code: country.to_ascii_uppercase(),
+                            postal_code: postal.into(),
+                            ..Default::default()
+                        }),
+                        score: Some(format!("{}", 100 - n * 10)),
+                        ..Default::default()
+                    }
+                })
+                .collect::<Vec<_>>();
+            map.insert(t.clone(), points);
+        }
+        Ok(m::GetAccessPointsResult {
+            access_points_map: map,
+        })
     }
 }
