@@ -158,6 +158,17 @@ pub fn apis_at(auth: &Auth, router: &Arc<Router>, docs: &Documents, public_base:
             clock.clone(),
             docs.clone(),
         ))),
+        merchant_fulfillment_v0: Arc::new(
+            crate::apis::merchant_fulfillment::MerchantFulfillment::new(
+                crate::market::shipping::mfn::MerchantFulfillment::new(
+                    store.clone(),
+                    clock.clone(),
+                ),
+            ),
+        ),
+        shipping_v2: Arc::new(crate::apis::shipping_v2::ShippingV2::new(
+            crate::market::shipping::v2::ShippingV2::new(store.clone(), clock.clone()),
+        )),
         sales_v1: Arc::new(Sales::new(OrderBook::new(store.clone()), clock)),
         sellers_v1: Arc::new(Sellers::new(SellerAccounts::new(store))),
         tokens_2021_03_01: Arc::new(Tokens::new(auth.clone(), router.clone())),

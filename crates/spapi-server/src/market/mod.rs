@@ -2,6 +2,7 @@
 
 pub mod awd;
 pub mod buyers;
+pub mod carriers;
 pub mod catalog;
 pub mod documents;
 pub mod fba;
@@ -9,6 +10,7 @@ pub mod feeds;
 pub mod fees;
 pub mod finances;
 pub mod images;
+pub mod labels;
 pub mod listings;
 pub mod marketplaces;
 pub mod mcf;
@@ -24,6 +26,7 @@ pub mod restrictions;
 pub mod sales;
 pub mod sellers;
 pub mod services;
+pub mod shipping;
 pub mod supply;
 pub mod uploads;
 pub mod world;

@@ -99,6 +99,11 @@ const SQLITE: &[Embedded] = &[
         include_str!("../../migrations/sqlite/0016_awd.sql"),
     ),
     (
+        17,
+        "shipping",
+        include_str!("../../migrations/sqlite/0017_shipping.sql"),
+    ),
+    (
         18,
         "services",
         include_str!("../../migrations/sqlite/0018_services.sql")
@@ -181,6 +186,11 @@ const POSTGRES: &[Embedded] = &[
         16,
         "awd",
         include_str!("../../migrations/postgres/0016_awd.sql"),
+    ),
+    (
+        17,
+        "shipping",
+        include_str!("../../migrations/postgres/0017_shipping.sql"),
     ),
     (
         18,

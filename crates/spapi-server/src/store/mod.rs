@@ -39,6 +39,7 @@ pub mod notify;
 mod outbox;
 pub mod reports;
 pub mod services;
+pub mod shipping;
 pub mod supply;
 pub mod traffic;
 mod world;
@@ -87,6 +88,8 @@ const WORLD_TABLES: &[&str] = &[
     "awd_shipments",
     "awd_inventory",
     "awd_auto_replenishment",
+    "ship_offers",
+    "ship_records",
     "supply_sources",
     "finance_events",
     "mcf_orders",

@@ -28,8 +28,8 @@ pub use read::{
 pub use regulated::{get_order_regulated_info, update_verification_status};
 pub use search::{MAX_RESULTS_PER_PAGE, get_orders};
 pub use ship::{
-    FBA_SHIPS_AFTER, JOB_FBA_SHIP, cancel, confirm_shipment, fba_ship, release_pending,
-    update_shipment_status,
+    FBA_SHIPS_AFTER, JOB_FBA_SHIP, cancel, check_can_ship, confirm_shipment, fba_ship,
+    release_pending, ship_lines, update_shipment_status,
 };
 
 use super::marketplaces::{Marketplace, marketplace};

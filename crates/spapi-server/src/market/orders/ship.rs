@@ -8,7 +8,7 @@ use super::{bad, order_items, seller_order, set_status, us};
 use crate::auth::Caller;
 use crate::error::{Error, Result};
 use crate::market::finances;
-use crate::store::{OrderRow, Store};
+use crate::store::{OrderRow, Store, StoreTx};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::json;
 use spapi_model::orders_v0 as m;
@@ -78,17 +78,7 @@ pub async fn confirm_shipment(
             "marketplaceId is not the order's marketplace.",
         ));
     }
-    if row.fulfillment_channel != "MFN" {
-        return Err(Error::invalid_input(
-            "Only seller-fulfilled (MFN) orders can be confirmed; Amazon ships FBA orders.",
-        ));
-    }
-    if !matches!(row.order_status.as_str(), "Unshipped" | "PartiallyShipped") {
-        return Err(Error::invalid_input(format!(
-            "The order is {}; only Unshipped or PartiallyShipped orders can be confirmed.",
-            row.order_status
-        )));
-    }
+    check_can_ship(&row)?;
     if let Some(info) = store.get_regulated(order_id).await?
         && info["RegulatedOrderVerificationStatus"]["Status"] != "Approved"
     {
@@ -124,44 +114,85 @@ pub async fn confirm_shipment(
             "shipDate cannot be in the future.",
         ));
     }
+    let lines: Vec<(String, i64)> = pkg
+        .order_items
+        .iter()
+        .map(|i| (i.order_item_id.clone(), i.quantity))
+        .collect();
+    let mut tx = store.begin().await?;
+    ship_lines(
+        &mut tx,
+        row,
+        &lines,
+        "packageDetail.orderItems",
+        "ShipmentConfirmed",
+        now,
+    )
+    .await?;
+    tx.commit().await.map_err(Error::internal)
+}
+
+/// Whether a seller-fulfilled order can ship now (confirmShipment, a bought label): MFN, and
+/// Unshipped or PartiallyShipped.
+pub fn check_can_ship(row: &OrderRow) -> Result<()> {
+    if row.fulfillment_channel != "MFN" {
+        return Err(Error::invalid_input(
+            "Only seller-fulfilled (MFN) orders can be confirmed; Amazon ships FBA orders.",
+        ));
+    }
+    if !matches!(row.order_status.as_str(), "Unshipped" | "PartiallyShipped") {
+        return Err(Error::invalid_input(format!(
+            "The order is {}; only Unshipped or PartiallyShipped orders can be confirmed.",
+            row.order_status
+        )));
+    }
+    Ok(())
+}
+
+/// Ships `lines` (order item id, units) of an MFN order in the caller's transaction: each
+/// line must name an item of the order with that many units unshipped (else 400 about
+/// `field`); the units leave the stock reservation, the order becomes PartiallyShipped or
+/// Shipped with ORDER_CHANGE `reason`, and the finance ShipmentEvent is posted. The caller has
+/// checked [`check_can_ship`]. Returns the updated row.
+pub async fn ship_lines(
+    tx: &mut StoreTx,
+    row: OrderRow,
+    lines: &[(String, i64)],
+    field: &str,
+    reason: &str,
+    now: Timestamp,
+) -> Result<OrderRow> {
+    let order_id = row.amazon_order_id.clone();
     let mut items = order_items(&row)?;
     let mut shipped_now: Vec<(String, i64)> = Vec::new();
     let mut shipped_items = Vec::new();
-    for pi in &pkg.order_items {
-        let Some(item) = items
-            .iter_mut()
-            .find(|i| i.order_item_id == pi.order_item_id)
-        else {
+    for (item_id, quantity) in lines {
+        let Some(item) = items.iter_mut().find(|i| &i.order_item_id == item_id) else {
             return Err(bad(
-                "packageDetail.orderItems",
-                format!(
-                    "Order item {} is not in order {order_id}.",
-                    pi.order_item_id
-                ),
+                field,
+                format!("Order item {item_id} is not in order {order_id}."),
             ));
         };
         let remaining = item.quantity_ordered - item.quantity_shipped.unwrap_or(0);
-        if pi.quantity < 1 || pi.quantity > remaining {
+        if *quantity < 1 || *quantity > remaining {
             return Err(bad(
-                "packageDetail.orderItems",
+                field,
                 format!(
-                    "Quantity {} of order item {} exceeds the {remaining} unshipped units.",
-                    pi.quantity, pi.order_item_id
+                    "Quantity {quantity} of order item {item_id} exceeds the {remaining} unshipped units."
                 ),
             ));
         }
-        item.quantity_shipped = Some(item.quantity_shipped.unwrap_or(0) + pi.quantity);
-        shipped_now.push((item.seller_sku.clone().unwrap_or_default(), pi.quantity));
-        shipped_items.push((item.clone(), pi.quantity));
+        item.quantity_shipped = Some(item.quantity_shipped.unwrap_or(0) + quantity);
+        shipped_now.push((item.seller_sku.clone().unwrap_or_default(), *quantity));
+        shipped_items.push((item.clone(), *quantity));
     }
     let all_shipped = items
         .iter()
         .all(|i| i.quantity_shipped.unwrap_or(0) >= i.quantity_ordered);
     let mut row = row;
     row.items = serde_json::to_value(&items).map_err(Error::internal)?;
-    let mut tx = store.begin().await?;
     for (sku, q) in &shipped_now {
-        settle_stock(&mut tx, &row, sku, *q, 0, now).await?;
+        settle_stock(tx, &row, sku, *q, 0, now).await?;
     }
     set_status(
         &mut row,
@@ -172,9 +203,9 @@ pub async fn confirm_shipment(
         },
         now,
     )?;
-    record_change(&mut tx, &row, "ShipmentConfirmed", now).await?;
-    finances::post_shipment(&mut tx, &row, &shipped_items, now).await?;
-    tx.commit().await.map_err(Error::internal)
+    record_change(tx, &row, reason, now).await?;
+    finances::post_shipment(tx, &row, &shipped_items, now).await?;
+    Ok(row)
 }
 
 /// Cancels an order that has not shipped (control plane: a buyer cancellation).

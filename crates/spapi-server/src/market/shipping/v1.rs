@@ -1,0 +1,1 @@
+//! Shipping v1 over the carrier world.
