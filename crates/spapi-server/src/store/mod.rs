@@ -31,6 +31,7 @@ pub mod fba;
 pub mod feeds;
 pub mod finances;
 mod jobs;
+pub mod inbound;
 pub mod mcf;
 mod meta;
 mod migrate;
@@ -79,6 +80,10 @@ const WORLD_TABLES: &[&str] = &[
     "supply_sources",
     "finance_events",
     "mcf_orders",
+    "inbound_plans",
+    "inbound_operations",
+    "inbound_sku_details",
+    "inbound_faults",
     "fba_ledger",
     "fba_researching",
     "fba_stock",
@@ -109,7 +114,7 @@ const WORLD_TABLES: &[&str] = &[
 ];
 
 /// The schema version the migrations bring a store to (`meta` key `schema.version`).
-pub const SCHEMA_VERSION: &str = "14";
+pub const SCHEMA_VERSION: &str = "15";
 
 /// `meta` keys with this prefix describe the schema and survive [`Store::reset`].
 pub const SCHEMA_META_PREFIX: &str = "schema.";
