@@ -766,13 +766,16 @@ impl Inbound {
         let (generation, size) = w.finish().await?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
+        // The documents table knows the kinds of reports and feeds only (a CHECK constraint of
+        // migration 8); a label is served as a report document is (download only), marked as
+        // what it is by its resource.
         tx.insert_document(&DocumentRow {
             id: id.clone(),
             seller_id: seller.to_string(),
-            kind: kind.into(),
+            kind: "report".into(),
             content_type: "application/pdf".into(),
             compression: None,
-            resource: None,
+            resource: Some(kind.to_string()),
             content_md5: None,
             generation: None,
             size: 0,
