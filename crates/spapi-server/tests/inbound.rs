@@ -40,7 +40,13 @@ impl Api<'_> {
         *self.token.lock().unwrap() = self.w.access_token().await;
     }
 
-    async fn call(&self, op: &str, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
+    async fn call(
+        &self,
+        op: &str,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
         let token = self.token.lock().unwrap().clone();
         let model = if op == "getItemEligibilityPreview" {
             ELIGIBILITY
@@ -64,8 +70,11 @@ impl Api<'_> {
     }
 
     async fn operation(&self, id: &str) -> Value {
-        self.get("getInboundOperationStatus", &format!("{BASE}/operations/{id}"))
-            .await
+        self.get(
+            "getInboundOperationStatus",
+            &format!("{BASE}/operations/{id}"),
+        )
+        .await
     }
 
     /// Runs a 202 call to its end: SUCCESS expected; the status document.
@@ -99,7 +108,10 @@ async fn stock(w: &World, sku: &str) -> Value {
     let (s, b) = w
         .control(
             Method::GET,
-            &format!("/sellers/{}/fba-stock/{}?marketplace_id={US}", w.seller_id, sku),
+            &format!(
+                "/sellers/{}/fba-stock/{}?marketplace_id={US}",
+                w.seller_id, sku
+            ),
             None,
         )
         .await;
@@ -109,7 +121,11 @@ async fn stock(w: &World, sku: &str) -> Value {
 
 /// A world with generated FBA listings and no buyers; `n` US AFN SKUs with an ASIN and no
 /// order holding units, with the prep owner each needs.
-async fn world(store: StoreConfig, products: u32, n: usize) -> (World, Vec<(String, String, String)>) {
+async fn world(
+    store: StoreConfig,
+    products: u32,
+    n: usize,
+) -> (World, Vec<(String, String, String)>) {
     let config = ServerConfig {
         clock: Clock::frozen(T0.parse().unwrap()),
         store,
@@ -133,7 +149,11 @@ async fn world(store: StoreConfig, products: u32, n: usize) -> (World, Vec<(Stri
         .await;
     assert_eq!(s, 200, "{b}");
     let (s, listings) = w
-        .control(Method::GET, &format!("/sellers/{}/listings", w.seller_id), None)
+        .control(
+            Method::GET,
+            &format!("/sellers/{}/listings", w.seller_id),
+            None,
+        )
         .await;
     assert_eq!(s, 200, "{listings}");
     let skus: Vec<(String, String)> = listings["listings"]
@@ -146,18 +166,29 @@ async fn world(store: StoreConfig, products: u32, n: usize) -> (World, Vec<(Stri
                 && l["reserved"] == 0
                 && l["asin"].as_str().is_some_and(|a| !a.is_empty())
         })
-        .map(|l| (l["sku"].as_str().unwrap().to_string(), l["asin"].as_str().unwrap().to_string()))
+        .map(|l| {
+            (
+                l["sku"].as_str().unwrap().to_string(),
+                l["asin"].as_str().unwrap().to_string(),
+            )
+        })
         .take(n)
         .collect();
     assert_eq!(skus.len(), n, "not enough FBA listings in the world");
     let api = Api::new(&w).await;
     let mut out = vec![];
     for chunk in skus.chunks(100) {
-        let q: Vec<String> = chunk.iter().map(|(s, _)| format!("mskus={}", enc(s))).collect();
+        let q: Vec<String> = chunk
+            .iter()
+            .map(|(s, _)| format!("mskus={}", enc(s)))
+            .collect();
         let b = api
             .get(
                 "listPrepDetails",
-                &format!("{BASE}/items/prepDetails?marketplaceId={US}&{}", q.join("&")),
+                &format!(
+                    "{BASE}/items/prepDetails?marketplaceId={US}&{}",
+                    q.join("&")
+                ),
             )
             .await;
         for (d, (sku, asin)) in b["mskuPrepDetails"].as_array().unwrap().iter().zip(chunk) {
@@ -224,8 +255,10 @@ async fn scenario(store: StoreConfig) {
             "createInboundPlan",
             Method::POST,
             &format!("{BASE}/inboundPlans"),
-            Some(json!({"destinationMarketplaces": [US], "sourceAddress": address(),
-                "items": items(&skus, qty)})),
+            Some(
+                json!({"destinationMarketplaces": [US], "sourceAddress": address(),
+                "items": items(&skus, qty)}),
+            ),
         )
         .await;
     assert_eq!(s, 202, "{b}");
@@ -236,12 +269,16 @@ async fn scenario(store: StoreConfig) {
     assert_eq!(api.operation(&op).await["operationStatus"], "IN_PROGRESS");
     api.advance(10.0).await;
     assert_eq!(api.operation(&op).await["operationStatus"], "SUCCESS");
-    let p = api.get("getInboundPlan", &format!("{BASE}/inboundPlans/{plan}")).await;
+    let p = api
+        .get("getInboundPlan", &format!("{BASE}/inboundPlans/{plan}"))
+        .await;
     assert_eq!(p["status"], "ACTIVE");
     assert_eq!(p["name"], "FBA (06/02/2025, 12:00 PM)");
     assert_eq!(p["marketplaceIds"], json!([US]));
     let pp = format!("{BASE}/inboundPlans/{plan}");
-    let b = api.get("listInboundPlanItems", &format!("{pp}/items?pageSize=2")).await;
+    let b = api
+        .get("listInboundPlanItems", &format!("{pp}/items?pageSize=2"))
+        .await;
     assert_eq!(b["items"].as_array().unwrap().len(), 2);
     assert_eq!(b["items"][0]["msku"], skus[0].0.as_str());
     assert_eq!(b["items"][0]["asin"], skus[0].1.as_str());
@@ -280,21 +317,32 @@ async fn scenario(store: StoreConfig) {
             "generateTransportationOptions",
             Method::POST,
             &format!("{pp}/transportationOptions"),
-            Some(json!({"placementOptionId": format!("pl{}", uuid::Uuid::new_v4()),
-                "shipmentTransportationConfigurations": []})),
+            Some(
+                json!({"placementOptionId": format!("pl{}", uuid::Uuid::new_v4()),
+                "shipmentTransportationConfigurations": []}),
+            ),
         )
         .await;
     assert!(m.contains("no placement options were generated"), "{m}");
 
     // Packing options: empty until generation finishes.
     let id = api
-        .start("generatePackingOptions", Method::POST, &format!("{pp}/packingOptions"), None)
+        .start(
+            "generatePackingOptions",
+            Method::POST,
+            &format!("{pp}/packingOptions"),
+            None,
+        )
         .await;
-    let b = api.get("listPackingOptions", &format!("{pp}/packingOptions")).await;
+    let b = api
+        .get("listPackingOptions", &format!("{pp}/packingOptions"))
+        .await;
     assert_eq!(b["packingOptions"], json!([]));
     api.advance(10.0).await;
     assert_eq!(api.operation(&id).await["operationStatus"], "SUCCESS");
-    let b = api.get("listPackingOptions", &format!("{pp}/packingOptions")).await;
+    let b = api
+        .get("listPackingOptions", &format!("{pp}/packingOptions"))
+        .await;
     let options = b["packingOptions"].as_array().unwrap();
     assert_eq!(options.len(), 2, "{b}");
     let po = options[0]["packingOptionId"].as_str().unwrap().to_string();
@@ -303,7 +351,10 @@ async fn scenario(store: StoreConfig) {
     assert_eq!(groups.len(), 1);
     let pg = groups[0].as_str().unwrap().to_string();
     let b = api
-        .get("listPackingGroupItems", &format!("{pp}/packingGroups/{pg}/items"))
+        .get(
+            "listPackingGroupItems",
+            &format!("{pp}/packingGroups/{pg}/items"),
+        )
         .await;
     assert_eq!(b["items"].as_array().unwrap().len(), 3);
     // setPackingInformation before confirming a packing option.
@@ -322,7 +373,10 @@ async fn scenario(store: StoreConfig) {
         .refused(
             "confirmPackingOption",
             Method::POST,
-            &format!("{pp}/packingOptions/po{}/confirmation", uuid::Uuid::new_v4()),
+            &format!(
+                "{pp}/packingOptions/po{}/confirmation",
+                uuid::Uuid::new_v4()
+            ),
             None,
         )
         .await;
@@ -334,19 +388,34 @@ async fn scenario(store: StoreConfig) {
         None,
     )
     .await;
-    let b = api.get("listPackingOptions", &format!("{pp}/packingOptions")).await;
+    let b = api
+        .get("listPackingOptions", &format!("{pp}/packingOptions"))
+        .await;
     assert_eq!(b["packingOptions"][0]["status"], "ACCEPTED");
     // Boxes must hold exactly the group's units and be within limits.
     let short = json!({"packageGroupings": [{"packingGroupId": pg, "boxes": [
         a_box(&skus[0].0, 10, 1), a_box(&skus[1].0, 10, 1), a_box(&skus[2].0, 15, 2)]}]});
     let m = api
-        .refused("setPackingInformation", Method::POST, &format!("{pp}/packingInformation"), Some(short))
+        .refused(
+            "setPackingInformation",
+            Method::POST,
+            &format!("{pp}/packingInformation"),
+            Some(short),
+        )
         .await;
-    assert!(m.contains("hold 10 units") && m.contains("20 are expected"), "{m}");
+    assert!(
+        m.contains("hold 10 units") && m.contains("20 are expected"),
+        "{m}"
+    );
     let mut heavy = packing.clone();
     heavy["packageGroupings"][0]["boxes"][0]["weight"] = json!({"value": 60, "unit": "LB"});
     let m = api
-        .refused("setPackingInformation", Method::POST, &format!("{pp}/packingInformation"), Some(heavy))
+        .refused(
+            "setPackingInformation",
+            Method::POST,
+            &format!("{pp}/packingInformation"),
+            Some(heavy),
+        )
         .await;
     assert!(m.contains("50 lb"), "{m}");
     api.run(
@@ -356,10 +425,15 @@ async fn scenario(store: StoreConfig) {
         Some(packing),
     )
     .await;
-    let b = api.get("listInboundPlanBoxes", &format!("{pp}/boxes")).await;
+    let b = api
+        .get("listInboundPlanBoxes", &format!("{pp}/boxes"))
+        .await;
     assert_eq!(b["boxes"].as_array().unwrap().len(), 3);
     let b = api
-        .get("listPackingGroupBoxes", &format!("{pp}/packingGroups/{pg}/boxes"))
+        .get(
+            "listPackingGroupBoxes",
+            &format!("{pp}/packingGroups/{pg}/boxes"),
+        )
         .await;
     assert_eq!(b["boxes"][1]["quantity"], 2);
 
@@ -371,15 +445,23 @@ async fn scenario(store: StoreConfig) {
         Some(json!({})),
     )
     .await;
-    let b = api.get("listPlacementOptions", &format!("{pp}/placementOptions")).await;
+    let b = api
+        .get("listPlacementOptions", &format!("{pp}/placementOptions"))
+        .await;
     let options = b["placementOptions"].as_array().unwrap().clone();
     assert_eq!(options.len(), 2, "{b}");
     assert_eq!(options[0]["shipmentIds"].as_array().unwrap().len(), 3);
     assert_eq!(options[0]["fees"][0]["value"]["amount"], 0.0);
     assert_eq!(options[1]["shipmentIds"].as_array().unwrap().len(), 1);
-    assert_eq!(options[1]["fees"][0]["value"]["amount"], 18.0, "60 units at 0.30");
+    assert_eq!(
+        options[1]["fees"][0]["value"]["amount"], 18.0,
+        "60 units at 0.30"
+    );
     assert_eq!(options[1]["fees"][0]["target"], "Placement Services");
-    let pl = options[0]["placementOptionId"].as_str().unwrap().to_string();
+    let pl = options[0]["placementOptionId"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let shipments: Vec<String> = options[0]["shipmentIds"]
         .as_array()
         .unwrap()
@@ -392,10 +474,19 @@ async fn scenario(store: StoreConfig) {
     let mut warehouses: Vec<String> = vec![];
     for i in 0..3 {
         let s = api.get("getShipment", &sh(i)).await;
-        warehouses.push(s["destination"]["warehouseId"].as_str().unwrap().to_string());
+        warehouses.push(
+            s["destination"]["warehouseId"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
     }
     warehouses.dedup();
-    assert_eq!(warehouses.len(), 3, "three fulfillment centers: {warehouses:?}");
+    assert_eq!(
+        warehouses.len(),
+        3,
+        "three fulfillment centers: {warehouses:?}"
+    );
 
     // Transportation options are quoted for the placement option before confirming it.
     let ready = "2025-06-03T00:00:00Z";
@@ -439,8 +530,10 @@ async fn scenario(store: StoreConfig) {
             "confirmTransportationOptions",
             Method::POST,
             &format!("{pp}/transportationOptions/confirmation"),
-            Some(json!({"transportationSelections": [{"shipmentId": shipments[0],
-                "transportationOptionId": option(0, "AMAZON_PARTNERED_CARRIER")}]})),
+            Some(
+                json!({"transportationSelections": [{"shipmentId": shipments[0],
+                "transportationOptionId": option(0, "AMAZON_PARTNERED_CARRIER")}]}),
+            ),
         )
         .await;
     assert!(m.contains("No placement option was confirmed"), "{m}");
@@ -452,20 +545,33 @@ async fn scenario(store: StoreConfig) {
         None,
     )
     .await;
-    let b = api.get("listPlacementOptions", &format!("{pp}/placementOptions")).await;
+    let b = api
+        .get("listPlacementOptions", &format!("{pp}/placementOptions"))
+        .await;
     assert_eq!(b["placementOptions"].as_array().unwrap().len(), 1);
     assert_eq!(b["placementOptions"][0]["status"], "ACCEPTED");
     let p = api.get("getInboundPlan", &pp).await;
     assert_eq!(p["shipments"].as_array().unwrap().len(), 3);
-    assert!(p["shipments"].as_array().unwrap().iter().all(|s| s["status"] == "WORKING"));
+    assert!(
+        p["shipments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["status"] == "WORKING")
+    );
     // Units of a WORKING shipment are inbound working.
     for (i, (sku, _, _)) in skus.iter().enumerate() {
         assert_eq!(stock(&w, sku).await["inbound_working"], qty(i), "{sku}");
     }
     let s2 = api.get("getShipment", &sh(2)).await;
     let confirmation = s2["shipmentConfirmationId"].as_str().unwrap().to_string();
-    assert!(confirmation.starts_with("FBA") && confirmation.len() == 12, "{confirmation}");
-    let b = api.get("listShipmentBoxes", &format!("{}/boxes", sh(2))).await;
+    assert!(
+        confirmation.starts_with("FBA") && confirmation.len() == 12,
+        "{confirmation}"
+    );
+    let b = api
+        .get("listShipmentBoxes", &format!("{}/boxes", sh(2)))
+        .await;
     let box_ids: Vec<String> = b["boxes"]
         .as_array()
         .unwrap()
@@ -473,7 +579,9 @@ async fn scenario(store: StoreConfig) {
         .map(|x| x["boxId"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(box_ids[0], format!("{confirmation}U000001"));
-    let b = api.get("listShipmentItems", &format!("{}/items", sh(2))).await;
+    let b = api
+        .get("listShipmentItems", &format!("{}/items", sh(2)))
+        .await;
     assert_eq!(b["items"].as_array().unwrap().len(), 1);
     let (s, _) = api
         .call(
@@ -484,7 +592,10 @@ async fn scenario(store: StoreConfig) {
         )
         .await;
     assert_eq!(s, 204);
-    assert_eq!(api.get("getShipment", &sh(2)).await["name"], "Third box run");
+    assert_eq!(
+        api.get("getShipment", &sh(2)).await["name"],
+        "Third box run"
+    );
 
     // Shipment 3 goes with the seller's own carrier, which needs a delivery window first.
     let selections = json!({"transportationSelections": [
@@ -518,11 +629,17 @@ async fn scenario(store: StoreConfig) {
     )
     .await;
     let b = api
-        .get("listDeliveryWindowOptions", &format!("{}/deliveryWindowOptions", sh(2)))
+        .get(
+            "listDeliveryWindowOptions",
+            &format!("{}/deliveryWindowOptions", sh(2)),
+        )
         .await;
     let windows = b["deliveryWindowOptions"].as_array().unwrap();
     assert_eq!(windows.len(), 5);
-    let dw = windows[0]["deliveryWindowOptionId"].as_str().unwrap().to_string();
+    let dw = windows[0]["deliveryWindowOptionId"]
+        .as_str()
+        .unwrap()
+        .to_string();
     api.run(
         "confirmDeliveryWindowOptions",
         Method::POST,
@@ -543,11 +660,16 @@ async fn scenario(store: StoreConfig) {
     .await;
     let s0 = api.get("getShipment", &sh(0)).await;
     assert_eq!(s0["status"], "READY_TO_SHIP");
-    assert_eq!(s0["selectedTransportationOptionId"], option(0, "AMAZON_PARTNERED_CARRIER").as_str());
-    assert!(s0["trackingDetails"]["spdTrackingDetail"]["spdTrackingItems"][0]["trackingId"]
-        .as_str()
-        .unwrap()
-        .starts_with("1Z"));
+    assert_eq!(
+        s0["selectedTransportationOptionId"],
+        option(0, "AMAZON_PARTNERED_CARRIER").as_str()
+    );
+    assert!(
+        s0["trackingDetails"]["spdTrackingDetail"]["spdTrackingItems"][0]["trackingId"]
+            .as_str()
+            .unwrap()
+            .starts_with("1Z")
+    );
     // Once transportation is confirmed it cannot be generated or confirmed again.
     let m = api
         .refused(
@@ -563,8 +685,10 @@ async fn scenario(store: StoreConfig) {
             "generateTransportationOptions",
             Method::POST,
             &format!("{pp}/transportationOptions"),
-            Some(json!({"placementOptionId": pl, "shipmentTransportationConfigurations": [
-                {"shipmentId": shipments[0], "readyToShipWindow": {"start": ready}}]})),
+            Some(
+                json!({"placementOptionId": pl, "shipmentTransportationConfigurations": [
+                {"shipmentId": shipments[0], "readyToShipWindow": {"start": ready}}]}),
+            ),
         )
         .await;
     assert!(m.contains("already confirmed"), "{m}");
@@ -595,19 +719,24 @@ async fn scenario(store: StoreConfig) {
     // The plan cannot be cancelled... it still can: nothing has shipped. It is not cancelled here.
 
     // Receipt losses for shipment 1's SKU (the control plane).
-    let first_sku = api.get("listShipmentItems", &format!("{}/items", sh(0))).await["items"][0]
-        ["msku"]
+    let first_sku = api
+        .get("listShipmentItems", &format!("{}/items", sh(0)))
+        .await["items"][0]["msku"]
         .as_str()
         .unwrap()
         .to_string();
-    let first_qty = api.get("listShipmentItems", &format!("{}/items", sh(0))).await["items"][0]
-        ["quantity"]
+    let first_qty = api
+        .get("listShipmentItems", &format!("{}/items", sh(0)))
+        .await["items"][0]["quantity"]
         .as_i64()
         .unwrap();
     let (s, b) = w
         .control(
             Method::POST,
-            &format!("/sellers/{}/inbound/plans/{plan}/shipments/{}/losses", w.seller_id, shipments[0]),
+            &format!(
+                "/sellers/{}/inbound/plans/{plan}/shipments/{}/losses",
+                w.seller_id, shipments[0]
+            ),
             Some(json!({"msku": first_sku, "damaged": 1, "missing": 1})),
         )
         .await;
@@ -625,7 +754,14 @@ async fn scenario(store: StoreConfig) {
         assert_eq!(s["inbound_working"], 0, "{sku}");
         assert_eq!(s["inbound_shipped"], qty(i), "{sku}");
     }
-    let m = api.refused("cancelInboundPlan", Method::PUT, &format!("{pp}/cancellation"), None).await;
+    let m = api
+        .refused(
+            "cancelInboundPlan",
+            Method::PUT,
+            &format!("{pp}/cancellation"),
+            None,
+        )
+        .await;
     assert!(m.contains("already shipped"), "{m}");
     api.advance(2.0 * 86400.0 + 12.0 * 3600.0).await;
     assert_eq!(api.get("getShipment", &sh(0)).await["status"], "RECEIVING");
@@ -657,7 +793,11 @@ async fn scenario(store: StoreConfig) {
     let (s, ledger) = w
         .control(
             Method::GET,
-            &format!("/sellers/{}/fba-ledger?marketplace_id={US}&sku={}", w.seller_id, enc(&skus[2].0)),
+            &format!(
+                "/sellers/{}/fba-ledger?marketplace_id={US}&sku={}",
+                w.seller_id,
+                enc(&skus[2].0)
+            ),
             None,
         )
         .await;
@@ -689,14 +829,26 @@ async fn scenario(store: StoreConfig) {
     assert_eq!(s, 200, "{b}");
     let summary = &b["payload"]["inventorySummaries"][0];
     assert_eq!(
-        summary["inventoryDetails"]["fulfillableQuantity"].as_i64().unwrap(),
+        summary["inventoryDetails"]["fulfillableQuantity"]
+            .as_i64()
+            .unwrap(),
         before[2] + qty(2)
     );
 
     // listInboundPlans: status filter and sort.
-    let b = api.get("listInboundPlans", &format!("{BASE}/inboundPlans?status=SHIPPED")).await;
+    let b = api
+        .get(
+            "listInboundPlans",
+            &format!("{BASE}/inboundPlans?status=SHIPPED"),
+        )
+        .await;
     assert_eq!(b["inboundPlans"].as_array().unwrap().len(), 1);
-    let b = api.get("listInboundPlans", &format!("{BASE}/inboundPlans?status=ACTIVE")).await;
+    let b = api
+        .get(
+            "listInboundPlans",
+            &format!("{BASE}/inboundPlans?status=ACTIVE"),
+        )
+        .await;
     assert_eq!(b["inboundPlans"], json!([]));
 
     // A second plan: an operation made to fail leaves the plan as it was; then cancel it.
@@ -705,8 +857,10 @@ async fn scenario(store: StoreConfig) {
             "createInboundPlan",
             Method::POST,
             &format!("{BASE}/inboundPlans"),
-            Some(json!({"destinationMarketplaces": [US], "sourceAddress": address(),
-                "items": items(&skus[..1], |_| 5), "name": "Second"})),
+            Some(
+                json!({"destinationMarketplaces": [US], "sourceAddress": address(),
+                "items": items(&skus[..1], |_| 5), "name": "Second"}),
+            ),
         )
         .await;
     assert_eq!(s, 202, "{b}");
@@ -722,7 +876,12 @@ async fn scenario(store: StoreConfig) {
         .await;
     assert_eq!(s, 200, "{b}");
     let id = api
-        .start("generatePackingOptions", Method::POST, &format!("{pp2}/packingOptions"), None)
+        .start(
+            "generatePackingOptions",
+            Method::POST,
+            &format!("{pp2}/packingOptions"),
+            None,
+        )
         .await;
     api.advance(10.0).await;
     let st = api.operation(&id).await;
@@ -730,7 +889,8 @@ async fn scenario(store: StoreConfig) {
     assert_eq!(st["operationProblems"][0]["code"], "InternalServerError");
     assert_eq!(st["operationProblems"][0]["severity"], "ERROR");
     assert_eq!(
-        api.get("listPackingOptions", &format!("{pp2}/packingOptions")).await["packingOptions"],
+        api.get("listPackingOptions", &format!("{pp2}/packingOptions"))
+            .await["packingOptions"],
         json!([])
     );
     // Sorted by creation, newest first.
@@ -743,20 +903,43 @@ async fn scenario(store: StoreConfig) {
     assert_eq!(b["inboundPlans"][0]["inboundPlanId"], plan2.as_str());
     assert!(b["pagination"]["nextToken"].is_string());
     let (s, _) = api
-        .call("updateInboundPlanName", Method::PUT, &format!("{pp2}/name"), Some(json!({"name": "Renamed"})))
+        .call(
+            "updateInboundPlanName",
+            Method::PUT,
+            &format!("{pp2}/name"),
+            Some(json!({"name": "Renamed"})),
+        )
         .await;
     assert_eq!(s, 204);
     assert_eq!(api.get("getInboundPlan", &pp2).await["name"], "Renamed");
-    api.run("cancelInboundPlan", Method::PUT, &format!("{pp2}/cancellation"), None).await;
+    api.run(
+        "cancelInboundPlan",
+        Method::PUT,
+        &format!("{pp2}/cancellation"),
+        None,
+    )
+    .await;
     assert_eq!(api.get("getInboundPlan", &pp2).await["status"], "VOIDED");
     let m = api
-        .refused("generatePackingOptions", Method::POST, &format!("{pp2}/packingOptions"), None)
+        .refused(
+            "generatePackingOptions",
+            Method::POST,
+            &format!("{pp2}/packingOptions"),
+            None,
+        )
         .await;
     assert_eq!(
         m,
         "ERROR: Operation GeneratePackingOptions can not be processed on a cancelled inbound plan."
     );
-    let m = api.refused("cancelInboundPlan", Method::PUT, &format!("{pp2}/cancellation"), None).await;
+    let m = api
+        .refused(
+            "cancelInboundPlan",
+            Method::PUT,
+            &format!("{pp2}/cancellation"),
+            None,
+        )
+        .await;
     assert!(m.contains("cancelled"), "{m}");
 
     // Unknown, malformed and other sellers' ids: 400 BadRequest, never 404.
@@ -779,11 +962,23 @@ async fn scenario(store: StoreConfig) {
         .await;
     assert!(m.contains("does not exist"), "{m}");
     let (_, other) = w.other_seller("NA", &[US]).await;
-    let (s, b) = w.call(MODEL, "getInboundPlan", &other, Method::GET, &pp, None).await;
-    assert_eq!(s, 400, "{b}");
-    assert_eq!(b["errors"][0]["message"], "The requested inbound plan does not exist.");
     let (s, b) = w
-        .call(MODEL, "getInboundOperationStatus", &other, Method::GET, &format!("{BASE}/operations/{op}"), None)
+        .call(MODEL, "getInboundPlan", &other, Method::GET, &pp, None)
+        .await;
+    assert_eq!(s, 400, "{b}");
+    assert_eq!(
+        b["errors"][0]["message"],
+        "The requested inbound plan does not exist."
+    );
+    let (s, b) = w
+        .call(
+            MODEL,
+            "getInboundOperationStatus",
+            &other,
+            Method::GET,
+            &format!("{BASE}/operations/{op}"),
+            None,
+        )
         .await;
     assert_eq!(s, 400, "{b}");
 
@@ -823,9 +1018,7 @@ async fn an_inbound_plan_goes_from_creation_to_fulfillable_stock_on_postgres() {
 async fn create_inbound_plan_checks_items_against_the_world() {
     let (w, skus) = world(StoreConfig::SqliteMemory, 24, 2).await;
     let api = Api::new(&w).await;
-    let create = |items: Value| {
-        json!({"destinationMarketplaces": [US], "sourceAddress": address(), "items": items})
-    };
+    let create = |items: Value| json!({"destinationMarketplaces": [US], "sourceAddress": address(), "items": items});
     let path = format!("{BASE}/inboundPlans");
     let m = api
         .refused(
@@ -837,33 +1030,70 @@ async fn create_inbound_plan_checks_items_against_the_world() {
         .await;
     assert!(m.contains("NO-SUCH-SKU") && m.contains("not listed"), "{m}");
     let mut bad = items(&skus, |_| 0);
-    let m = api.refused("createInboundPlan", Method::POST, &path, Some(create(bad.clone()))).await;
+    let m = api
+        .refused(
+            "createInboundPlan",
+            Method::POST,
+            &path,
+            Some(create(bad.clone())),
+        )
+        .await;
     assert!(m.contains("between 1 and 500000"), "{m}");
     bad = items(&skus, |_| 1);
     bad[0]["labelOwner"] = json!("AMAZON");
-    let m = api.refused("createInboundPlan", Method::POST, &path, Some(create(bad))).await;
+    let m = api
+        .refused("createInboundPlan", Method::POST, &path, Some(create(bad)))
+        .await;
     assert!(m.contains("labelOwner AMAZON"), "{m}");
     let dup = items(&[skus[0].clone(), skus[0].clone()], |_| 1);
-    let m = api.refused("createInboundPlan", Method::POST, &path, Some(create(dup))).await;
+    let m = api
+        .refused("createInboundPlan", Method::POST, &path, Some(create(dup)))
+        .await;
     assert!(m.contains("more than once"), "{m}");
     let mut wrong_prep = items(&skus[..1], |_| 1);
-    wrong_prep[0]["prepOwner"] = json!(if skus[0].2 == "NONE" { "SELLER" } else { "NONE" });
-    let m = api.refused("createInboundPlan", Method::POST, &path, Some(create(wrong_prep))).await;
+    wrong_prep[0]["prepOwner"] = json!(if skus[0].2 == "NONE" {
+        "SELLER"
+    } else {
+        "NONE"
+    });
+    let m = api
+        .refused(
+            "createInboundPlan",
+            Method::POST,
+            &path,
+            Some(create(wrong_prep)),
+        )
+        .await;
     assert!(m.contains("prepOwner"), "{m}");
     let mut no_phone = create(items(&skus, |_| 1));
     no_phone["sourceAddress"]["phoneNumber"] = json!("");
-    let m = api.refused("createInboundPlan", Method::POST, &path, Some(no_phone)).await;
+    let m = api
+        .refused("createInboundPlan", Method::POST, &path, Some(no_phone))
+        .await;
     assert!(m.contains("address is invalid"), "{m}");
     let mut two = create(items(&skus, |_| 1));
     two["destinationMarketplaces"] = json!([US, "A2EUQ1WTGCTBG2"]);
-    let (s, _) = api.call("createInboundPlan", Method::POST, &path, Some(two)).await;
+    let (s, _) = api
+        .call("createInboundPlan", Method::POST, &path, Some(two))
+        .await;
     assert_eq!(s, 400);
-    let (s, b) = api.call("createInboundPlan", Method::POST, &path, Some(json!({"items": 3}))).await;
+    let (s, b) = api
+        .call(
+            "createInboundPlan",
+            Method::POST,
+            &path,
+            Some(json!({"items": 3})),
+        )
+        .await;
     assert_eq!(s, 400, "{b}");
 
     // An MFN listing cannot be sent to FBA.
     let (_, listings) = w
-        .control(Method::GET, &format!("/sellers/{}/listings", w.seller_id), None)
+        .control(
+            Method::GET,
+            &format!("/sellers/{}/listings", w.seller_id),
+            None,
+        )
         .await;
     if let Some(mfn) = listings["listings"]
         .as_array()
@@ -894,7 +1124,12 @@ async fn create_inbound_plan_checks_items_against_the_world() {
         .await;
     assert_eq!(s, 200);
     let (s, b) = api
-        .call("createInboundPlan", Method::POST, &path, Some(create(items(&skus, |_| 2))))
+        .call(
+            "createInboundPlan",
+            Method::POST,
+            &path,
+            Some(create(items(&skus, |_| 2))),
+        )
         .await;
     assert_eq!(s, 202, "{b}");
     let plan = b["inboundPlanId"].as_str().unwrap().to_string();
@@ -903,9 +1138,17 @@ async fn create_inbound_plan_checks_items_against_the_world() {
     let st = api.operation(&op).await;
     assert_eq!(st["operationStatus"], "FAILED");
     assert_eq!(st["operationProblems"][0]["code"], "FBA_INB_0115");
-    assert_eq!(api.get("getInboundPlan", &format!("{path}/{plan}")).await["status"], "ERRORED");
+    assert_eq!(
+        api.get("getInboundPlan", &format!("{path}/{plan}")).await["status"],
+        "ERRORED"
+    );
     let m = api
-        .refused("generatePackingOptions", Method::POST, &format!("{path}/{plan}/packingOptions"), None)
+        .refused(
+            "generatePackingOptions",
+            Method::POST,
+            &format!("{path}/{plan}/packingOptions"),
+            None,
+        )
         .await;
     assert!(m.contains("failed to be created"), "{m}");
 
@@ -915,8 +1158,10 @@ async fn create_inbound_plan_checks_items_against_the_world() {
             "setPrepDetails",
             Method::POST,
             &format!("{BASE}/items/prepDetails"),
-            Some(json!({"marketplaceId": US, "mskuPrepDetails": [{"msku": skus[1].0,
-                "prepCategory": "FRAGILE", "prepTypes": ["ITEM_BUBBLEWRAP"]}]})),
+            Some(
+                json!({"marketplaceId": US, "mskuPrepDetails": [{"msku": skus[1].0,
+                "prepCategory": "FRAGILE", "prepTypes": ["ITEM_BUBBLEWRAP"]}]}),
+            ),
         )
         .await;
     api.advance(10.0).await;
@@ -924,14 +1169,22 @@ async fn create_inbound_plan_checks_items_against_the_world() {
     let b = api
         .get(
             "listPrepDetails",
-            &format!("{BASE}/items/prepDetails?marketplaceId={US}&mskus={}", enc(&skus[1].0)),
+            &format!(
+                "{BASE}/items/prepDetails?marketplaceId={US}&mskus={}",
+                enc(&skus[1].0)
+            ),
         )
         .await;
     assert_eq!(b["mskuPrepDetails"][0]["prepCategory"], "FRAGILE");
-    assert_eq!(b["mskuPrepDetails"][0]["prepTypes"], json!(["ITEM_BUBBLEWRAP"]));
+    assert_eq!(
+        b["mskuPrepDetails"][0]["prepTypes"],
+        json!(["ITEM_BUBBLEWRAP"])
+    );
     let mut none = items(&skus[1..], |_| 1);
     none[0]["prepOwner"] = json!("NONE");
-    let m = api.refused("createInboundPlan", Method::POST, &path, Some(create(none))).await;
+    let m = api
+        .refused("createInboundPlan", Method::POST, &path, Some(create(none)))
+        .await;
     assert!(m.contains("needs prep"), "{m}");
 
     // Compliance details.
@@ -948,7 +1201,10 @@ async fn create_inbound_plan_checks_items_against_the_world() {
     let b = api
         .get(
             "listItemComplianceDetails",
-            &format!("{BASE}/items/compliance?marketplaceId={US}&mskus={}", enc(&skus[0].0)),
+            &format!(
+                "{BASE}/items/compliance?marketplaceId={US}&mskus={}",
+                enc(&skus[0].0)
+            ),
         )
         .await;
     assert_eq!(b["complianceDetails"][0]["taxDetails"]["hsnCode"], "8471");
@@ -971,12 +1227,18 @@ async fn create_inbound_plan_checks_items_against_the_world() {
         )
         .await;
     assert_eq!(b["payload"]["isEligibleForProgram"], false);
-    assert_eq!(b["payload"]["ineligibilityReasonList"], json!(["FBA_INB_0017"]));
+    assert_eq!(
+        b["payload"]["ineligibilityReasonList"],
+        json!(["FBA_INB_0017"])
+    );
     let (s, b) = api
         .call(
             "getItemEligibilityPreview",
             Method::GET,
-            &format!("/fba/inbound/v1/eligibility/itemPreview?asin={}&program=INBOUND", skus[0].1),
+            &format!(
+                "/fba/inbound/v1/eligibility/itemPreview?asin={}&program=INBOUND",
+                skus[0].1
+            ),
             None,
         )
         .await;
@@ -984,7 +1246,10 @@ async fn create_inbound_plan_checks_items_against_the_world() {
     let b = api
         .get(
             "getItemEligibilityPreview",
-            &format!("/fba/inbound/v1/eligibility/itemPreview?asin={}&program=COMMINGLING", skus[0].1),
+            &format!(
+                "/fba/inbound/v1/eligibility/itemPreview?asin={}&program=COMMINGLING",
+                skus[0].1
+            ),
         )
         .await;
     assert!(b["payload"].get("marketplaceId").is_none(), "{b}");
@@ -1004,7 +1269,10 @@ async fn create_inbound_plan_checks_items_against_the_world() {
         .refused(
             "getSelfShipAppointmentSlots",
             Method::GET,
-            &format!("{path}/{plan}/shipments/sh{}/selfShipAppointmentSlots", uuid::Uuid::new_v4()),
+            &format!(
+                "{path}/{plan}/shipments/sh{}/selfShipAppointmentSlots",
+                uuid::Uuid::new_v4()
+            ),
             None,
         )
         .await;
@@ -1022,19 +1290,43 @@ async fn a_plan_of_200_skus_goes_to_closed_across_three_shipments() {
             "createInboundPlan",
             Method::POST,
             &format!("{BASE}/inboundPlans"),
-            Some(json!({"destinationMarketplaces": [US], "sourceAddress": address(),
-                "items": items(&skus, |_| 4)})),
+            Some(
+                json!({"destinationMarketplaces": [US], "sourceAddress": address(),
+                "items": items(&skus, |_| 4)}),
+            ),
         )
         .await;
     assert_eq!(s, 202, "{b}");
-    let pp = format!("{BASE}/inboundPlans/{}", b["inboundPlanId"].as_str().unwrap());
+    let pp = format!(
+        "{BASE}/inboundPlans/{}",
+        b["inboundPlanId"].as_str().unwrap()
+    );
     api.advance(10.0).await;
-    api.run("generatePackingOptions", Method::POST, &format!("{pp}/packingOptions"), None).await;
-    let b = api.get("listPackingOptions", &format!("{pp}/packingOptions")).await;
-    let po = b["packingOptions"][0]["packingOptionId"].as_str().unwrap().to_string();
-    let pg = b["packingOptions"][0]["packingGroups"][0].as_str().unwrap().to_string();
-    api.run("confirmPackingOption", Method::POST, &format!("{pp}/packingOptions/{po}/confirmation"), None)
+    api.run(
+        "generatePackingOptions",
+        Method::POST,
+        &format!("{pp}/packingOptions"),
+        None,
+    )
+    .await;
+    let b = api
+        .get("listPackingOptions", &format!("{pp}/packingOptions"))
         .await;
+    let po = b["packingOptions"][0]["packingOptionId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let pg = b["packingOptions"][0]["packingGroups"][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    api.run(
+        "confirmPackingOption",
+        Method::POST,
+        &format!("{pp}/packingOptions/{po}/confirmation"),
+        None,
+    )
+    .await;
     let boxes: Vec<Value> = skus.iter().map(|(s, _, _)| a_box(s, 4, 1)).collect();
     api.run(
         "setPackingInformation",
@@ -1043,10 +1335,20 @@ async fn a_plan_of_200_skus_goes_to_closed_across_three_shipments() {
         Some(json!({"packageGroupings": [{"packingGroupId": pg, "boxes": boxes}]})),
     )
     .await;
-    api.run("generatePlacementOptions", Method::POST, &format!("{pp}/placementOptions"), Some(json!({})))
+    api.run(
+        "generatePlacementOptions",
+        Method::POST,
+        &format!("{pp}/placementOptions"),
+        Some(json!({})),
+    )
+    .await;
+    let b = api
+        .get("listPlacementOptions", &format!("{pp}/placementOptions"))
         .await;
-    let b = api.get("listPlacementOptions", &format!("{pp}/placementOptions")).await;
-    let pl = b["placementOptions"][0]["placementOptionId"].as_str().unwrap().to_string();
+    let pl = b["placementOptions"][0]["placementOptionId"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let shipments: Vec<String> = b["placementOptions"][0]["shipmentIds"]
         .as_array()
         .unwrap()
@@ -1054,8 +1356,13 @@ async fn a_plan_of_200_skus_goes_to_closed_across_three_shipments() {
         .map(|s| s.as_str().unwrap().to_string())
         .collect();
     assert_eq!(shipments.len(), 3);
-    api.run("confirmPlacementOption", Method::POST, &format!("{pp}/placementOptions/{pl}/confirmation"), None)
-        .await;
+    api.run(
+        "confirmPlacementOption",
+        Method::POST,
+        &format!("{pp}/placementOptions/{pl}/confirmation"),
+        None,
+    )
+    .await;
     let configs: Vec<Value> = shipments
         .iter()
         .map(|s| json!({"shipmentId": s, "readyToShipWindow": {"start": "2025-06-03T00:00:00Z"}}))
@@ -1068,7 +1375,10 @@ async fn a_plan_of_200_skus_goes_to_closed_across_three_shipments() {
     )
     .await;
     let b = api
-        .get("listTransportationOptions", &format!("{pp}/transportationOptions?placementOptionId={pl}&pageSize=20"))
+        .get(
+            "listTransportationOptions",
+            &format!("{pp}/transportationOptions?placementOptionId={pl}&pageSize=20"),
+        )
         .await;
     let selections: Vec<Value> = shipments
         .iter()
@@ -1077,7 +1387,10 @@ async fn a_plan_of_200_skus_goes_to_closed_across_three_shipments() {
                 .as_array()
                 .unwrap()
                 .iter()
-                .find(|o| o["shipmentId"] == s.as_str() && o["shippingSolution"] == "AMAZON_PARTNERED_CARRIER")
+                .find(|o| {
+                    o["shipmentId"] == s.as_str()
+                        && o["shippingSolution"] == "AMAZON_PARTNERED_CARRIER"
+                })
                 .unwrap();
             json!({"shipmentId": s, "transportationOptionId": o["transportationOptionId"]})
         })
@@ -1091,9 +1404,14 @@ async fn a_plan_of_200_skus_goes_to_closed_across_three_shipments() {
     .await;
     api.advance(6.0 * 86400.0).await;
     for s in &shipments {
-        assert_eq!(api.get("getShipment", &format!("{pp}/shipments/{s}")).await["status"], "CLOSED");
+        assert_eq!(
+            api.get("getShipment", &format!("{pp}/shipments/{s}")).await["status"],
+            "CLOSED"
+        );
     }
-    let b = api.get("listInboundPlanBoxes", &format!("{pp}/boxes?pageSize=1000")).await;
+    let b = api
+        .get("listInboundPlanBoxes", &format!("{pp}/boxes?pageSize=1000"))
+        .await;
     assert_eq!(b["boxes"].as_array().unwrap().len(), 200);
     let s = stock(&w, &skus[199].0).await;
     assert_eq!(s["inbound_receiving"], 0);

@@ -55,7 +55,6 @@ fn shipment_id(id: &str) -> Result<(), ApiError> {
     check_id("shipmentId", id).map_err(api_error)
 }
 
-
 #[async_trait::async_trait]
 impl FulfillmentInbound20240320Api for FulfillmentInbound {
     fn implemented(&self) -> &'static [&'static str] {
@@ -895,9 +894,7 @@ impl FulfillmentInbound20240320Api for FulfillmentInbound {
             )
             .await
             .map_err(api_error)?;
-        Ok(m::UpdateItemComplianceDetailsResponse {
-            operation_id,
-        })
+        Ok(m::UpdateItemComplianceDetailsResponse { operation_id })
     }
 
     async fn create_marketplace_item_labels(

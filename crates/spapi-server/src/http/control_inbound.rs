@@ -119,7 +119,8 @@ async fn status(
     seller(&cp, &id).await?;
     let b: StatusBody = parse(&body)?;
     let now = cp.auth.clock().now().as_microsecond();
-    let s = shipments::move_to(cp.auth.store(), &id, &plan_id, &shipment_id, &b.status, now).await?;
+    let s =
+        shipments::move_to(cp.auth.store(), &id, &plan_id, &shipment_id, &b.status, now).await?;
     Ok(Json(json!({"shipment_id": shipment_id, "status": s})).into_response())
 }
 

@@ -144,7 +144,11 @@ impl Store {
         offset: i64,
         limit: i64,
     ) -> Result<Vec<InboundPlanRow>, StoreError> {
-        let column = if by_update { "updated_at" } else { "created_at" };
+        let column = if by_update {
+            "updated_at"
+        } else {
+            "created_at"
+        };
         let dir = if descending { "DESC" } else { "ASC" };
         let filter = if status.is_some() {
             " AND status = $2"
@@ -315,7 +319,8 @@ impl StoreTx {
         status: &str,
         problems: &str,
     ) -> Result<(), StoreError> {
-        let sql = "UPDATE inbound_operations SET status = $2, problems = $3 WHERE operation_id = $1";
+        let sql =
+            "UPDATE inbound_operations SET status = $2, problems = $3 WHERE operation_id = $1";
         on_conn!(self.conn(), |c| {
             sqlx::query(sql)
                 .bind(operation_id)
@@ -333,7 +338,8 @@ impl StoreTx {
         seller_id: &str,
         operation: &str,
     ) -> Result<Option<(String, String)>, StoreError> {
-        let sql = "SELECT code, message FROM inbound_faults WHERE seller_id = $1 AND operation = $2";
+        let sql =
+            "SELECT code, message FROM inbound_faults WHERE seller_id = $1 AND operation = $2";
         let row: Option<(String, String)> = on_conn!(self.conn(), |c| {
             sqlx::query_as(sql)
                 .bind(seller_id)

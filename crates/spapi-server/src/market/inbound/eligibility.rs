@@ -18,25 +18,50 @@ pub struct Preview {
 
 /// Product types that cannot be commingled (hygiene and personal care: Amazon keeps each
 /// seller's units apart).
-const NO_COMMINGLING: &[&str] = &["BEAUTY", "HEALTH_PERSONAL_CARE", "SKIN_CARE_AGENT", "PERSONAL_CARE_APPLIANCE", "BABY_PRODUCT"];
+const NO_COMMINGLING: &[&str] = &[
+    "BEAUTY",
+    "HEALTH_PERSONAL_CARE",
+    "SKIN_CARE_AGENT",
+    "PERSONAL_CARE_APPLIANCE",
+    "BABY_PRODUCT",
+];
 
 /// The eligibility of `asin` for `program` (`INBOUND` needs `marketplace_id`).
-pub async fn preview(store: &Store, asin: &str, program: &str, marketplace_id: Option<&str>) -> Result<Preview> {
+pub async fn preview(
+    store: &Store,
+    asin: &str,
+    program: &str,
+    marketplace_id: Option<&str>,
+) -> Result<Preview> {
     match program {
         "INBOUND" | "COMMINGLING" => {}
-        _ => return Err(Error::invalid_parameter("program", "program must be INBOUND or COMMINGLING.")),
+        _ => {
+            return Err(Error::invalid_parameter(
+                "program",
+                "program must be INBOUND or COMMINGLING.",
+            ));
+        }
     }
     if let Some(mp) = marketplace_id
         && marketplaces::marketplace(mp).is_none()
     {
-        return Err(Error::invalid_parameter("marketplaceIds", format!("{mp} is not a valid marketplace id.")));
+        return Err(Error::invalid_parameter(
+            "marketplaceIds",
+            format!("{mp} is not a valid marketplace id."),
+        ));
     }
     if program == "INBOUND" && marketplace_id.is_none() {
-        return Err(Error::invalid_parameter("marketplaceIds", "marketplaceIds is required for the INBOUND program."));
+        return Err(Error::invalid_parameter(
+            "marketplaceIds",
+            "marketplaceIds is required for the INBOUND program.",
+        ));
     }
     let Some(item) = store.get_catalog_item(asin).await? else {
         // Not in the destination catalog.
-        return Ok(Preview { eligible: false, reasons: vec!["FBA_INB_0017"] });
+        return Ok(Preview {
+            eligible: false,
+            reasons: vec!["FBA_INB_0017"],
+        });
     };
     let attrs = catalog::doc_attributes(&item);
     let mut reasons = vec![];
@@ -48,7 +73,8 @@ pub async fn preview(store: &Store, asin: &str, program: &str, marketplace_id: O
             reasons.push("FBA_INB_0004");
         }
         // Lithium batteries and declared dangerous goods go to hazmat review first.
-        let batteries = catalog::first_value(&attrs, "batteries_required").as_deref() == Some("true");
+        let batteries =
+            catalog::first_value(&attrs, "batteries_required").as_deref() == Some("true");
         let dg = catalog::first_value(&attrs, "supplier_declared_dg_hz_regulation")
             .is_some_and(|v| !matches!(v.as_str(), "not_applicable" | "unknown"));
         if dg {
@@ -64,7 +90,10 @@ pub async fn preview(store: &Store, asin: &str, program: &str, marketplace_id: O
     } else if NO_COMMINGLING.contains(&item.product_type.as_str()) {
         reasons.push("FBA_INB_0065");
     }
-    Ok(Preview { eligible: reasons.is_empty(), reasons })
+    Ok(Preview {
+        eligible: reasons.is_empty(),
+        reasons,
+    })
 }
 
 /// The eligibility service over the catalog.
@@ -80,7 +109,12 @@ impl Eligibility {
     }
 
     /// getItemEligibilityPreview.
-    pub async fn preview(&self, asin: &str, program: &str, marketplace_id: Option<&str>) -> Result<Preview> {
+    pub async fn preview(
+        &self,
+        asin: &str,
+        program: &str,
+        marketplace_id: Option<&str>,
+    ) -> Result<Preview> {
         preview(&self.store, asin, program, marketplace_id).await
     }
 }

@@ -168,7 +168,9 @@ fn check_name(name: &str) -> Result<()> {
 /// The prep an item needs, from its catalog product type (apparel is bagged, the rest needs
 /// none), unless the seller set its prep details.
 fn default_prep(product_type: &str) -> (m::PrepCategory, Vec<m::PrepType>) {
-    const TEXTILE: &[&str] = &["SHIRT", "PANTS", "DRESS", "COAT", "SWEATER", "SHORTS", "SKIRT", "APPAREL"];
+    const TEXTILE: &[&str] = &[
+        "SHIRT", "PANTS", "DRESS", "COAT", "SWEATER", "SHORTS", "SKIRT", "APPAREL",
+    ];
     if TEXTILE.contains(&product_type) {
         (m::PrepCategory::Textile, vec![m::PrepType::ItemPolybagging])
     } else {
@@ -232,7 +234,12 @@ impl Inbound {
 
     /// A listing of the seller's that can go to FBA: (asin, product type); 400 naming the SKU
     /// otherwise.
-    async fn fba_item(&self, seller: &str, marketplace_id: &str, msku: &str) -> Result<(String, String)> {
+    async fn fba_item(
+        &self,
+        seller: &str,
+        marketplace_id: &str,
+        msku: &str,
+    ) -> Result<(String, String)> {
         let listing = self.store.get_listing(seller, msku, marketplace_id).await?;
         let Some(l) = listing else {
             return Err(bad(format!(
@@ -295,7 +302,10 @@ impl Inbound {
         let mut items: Vec<PlanItem> = vec![];
         for i in &body.items {
             if i.msku.is_empty() || i.msku.chars().count() > 255 {
-                return Err(Error::invalid_parameter("msku", "msku must be 1 to 255 characters."));
+                return Err(Error::invalid_parameter(
+                    "msku",
+                    "msku must be 1 to 255 characters.",
+                ));
             }
             if !(1..=500_000).contains(&i.quantity) {
                 return Err(Error::invalid_parameter(
@@ -304,13 +314,22 @@ impl Inbound {
                 ));
             }
             if items.iter().any(|x| x.msku == i.msku) {
-                return Err(bad(format!("ERROR: The msku {} is given more than once.", i.msku)));
+                return Err(bad(format!(
+                    "ERROR: The msku {} is given more than once.",
+                    i.msku
+                )));
             }
             if matches!(i.label_owner, m::LabelOwner::Unknown(_)) {
-                return Err(Error::invalid_parameter("labelOwner", "labelOwner must be AMAZON, SELLER or NONE."));
+                return Err(Error::invalid_parameter(
+                    "labelOwner",
+                    "labelOwner must be AMAZON, SELLER or NONE.",
+                ));
             }
             if matches!(i.prep_owner, m::PrepOwner::Unknown(_)) {
-                return Err(Error::invalid_parameter("prepOwner", "prepOwner must be AMAZON, SELLER or NONE."));
+                return Err(Error::invalid_parameter(
+                    "prepOwner",
+                    "prepOwner must be AMAZON, SELLER or NONE.",
+                ));
             }
             // Amazon no longer labels items for sellers in the US.
             if country == "US" && i.label_owner == m::LabelOwner::Amazon {
@@ -397,20 +416,29 @@ impl Inbound {
                 if let Some(s) = &p.status
                     && !["ACTIVE", "VOIDED", "SHIPPED"].contains(&s.as_str())
                 {
-                    return Err(Error::invalid_parameter("status", "status must be ACTIVE, VOIDED or SHIPPED."));
+                    return Err(Error::invalid_parameter(
+                        "status",
+                        "status must be ACTIVE, VOIDED or SHIPPED.",
+                    ));
                 }
                 let by_update = match p.sort_by.as_deref() {
                     None | Some("CREATION_TIME") => false,
                     Some("LAST_UPDATED_TIME") => true,
                     Some(_) => {
-                        return Err(Error::invalid_parameter("sortBy", "sortBy must be CREATION_TIME or LAST_UPDATED_TIME."));
+                        return Err(Error::invalid_parameter(
+                            "sortBy",
+                            "sortBy must be CREATION_TIME or LAST_UPDATED_TIME.",
+                        ));
                     }
                 };
                 let desc = match p.sort_order.as_deref() {
                     None | Some("ASC") => false,
                     Some("DESC") => true,
                     Some(_) => {
-                        return Err(Error::invalid_parameter("sortOrder", "sortOrder must be ASC or DESC."));
+                        return Err(Error::invalid_parameter(
+                            "sortOrder",
+                            "sortOrder must be ASC or DESC.",
+                        ));
                     }
                 };
                 PlansCursor {
@@ -423,7 +451,14 @@ impl Inbound {
         };
         let rows = self
             .store
-            .list_inbound_plans(seller, c.status.as_deref(), c.by_update, c.desc, c.offset, size + 1)
+            .list_inbound_plans(
+                seller,
+                c.status.as_deref(),
+                c.by_update,
+                c.desc,
+                c.offset,
+                size + 1,
+            )
             .await?;
         let more = rows.len() as i64 > size;
         let mut out = vec![];
@@ -510,14 +545,21 @@ impl Inbound {
         let mut tx = self.store.begin().await?;
         let mut plan = load(&mut tx, seller, plan_id).await?;
         workflow::check_open(&plan, "updateShipmentName")?;
-        let confirmed = plan.confirmed_shipments().iter().any(|s| s.shipment.shipment_id == shipment_id);
+        let confirmed = plan
+            .confirmed_shipments()
+            .iter()
+            .any(|s| s.shipment.shipment_id == shipment_id);
         plan.shipment(shipment_id)?;
         if !confirmed {
             return Err(bad(format!(
                 "The shipment {shipment_id} is not part of the confirmed placement option."
             )));
         }
-        if let Some(s) = plan.shipments.iter_mut().find(|s| s.shipment.shipment_id == shipment_id) {
+        if let Some(s) = plan
+            .shipments
+            .iter_mut()
+            .find(|s| s.shipment.shipment_id == shipment_id)
+        {
             s.shipment.name = Some(name.to_string());
         }
         plan.updated_at = self.now();
@@ -565,13 +607,22 @@ impl Inbound {
         let (mp, mskus): (String, Vec<String>) = match &req {
             Request::SetPrep { body } => {
                 if body.msku_prep_details.is_empty() || body.msku_prep_details.len() > 100 {
-                    return Err(Error::invalid_parameter("mskuPrepDetails", "1 to 100 prep details are required."));
+                    return Err(Error::invalid_parameter(
+                        "mskuPrepDetails",
+                        "1 to 100 prep details are required.",
+                    ));
                 }
                 for d in &body.msku_prep_details {
                     if matches!(d.prep_category, m::PrepCategory::Unknown(_)) {
-                        return Err(Error::invalid_parameter("prepCategory", format!("prepCategory {} is not supported.", d.prep_category)));
+                        return Err(Error::invalid_parameter(
+                            "prepCategory",
+                            format!("prepCategory {} is not supported.", d.prep_category),
+                        ));
                     }
-                    if d.prep_types.iter().any(|t| matches!(t, m::PrepType::Unknown(_))) {
+                    if d.prep_types
+                        .iter()
+                        .any(|t| matches!(t, m::PrepType::Unknown(_)))
+                    {
                         return Err(Error::invalid_parameter("prepTypes", "Unknown prep type."));
                     }
                     let none = d.prep_category == m::PrepCategory::None;
@@ -585,14 +636,23 @@ impl Inbound {
                 }
                 (
                     body.marketplace_id.clone(),
-                    body.msku_prep_details.iter().map(|d| d.msku.clone()).collect(),
+                    body.msku_prep_details
+                        .iter()
+                        .map(|d| d.msku.clone())
+                        .collect(),
                 )
             }
-            Request::UpdateCompliance { marketplace_id, body } => {
+            Request::UpdateCompliance {
+                marketplace_id,
+                body,
+            } => {
                 if let Some(h) = &body.tax_details.hsn_code
                     && (h.len() < 4 || !h.chars().all(|c| c.is_ascii_digit()))
                 {
-                    return Err(Error::invalid_parameter("hsnCode", "hsnCode must be 4 to 8 digits."));
+                    return Err(Error::invalid_parameter(
+                        "hsnCode",
+                        "hsnCode must be 4 to 8 digits.",
+                    ));
                 }
                 (marketplace_id.clone(), vec![body.msku.clone()])
             }
@@ -609,7 +669,11 @@ impl Inbound {
     }
 
     /// getInboundOperationStatus.
-    pub async fn operation_status(&self, caller: &Caller, id: &str) -> Result<m::InboundOperationStatus> {
+    pub async fn operation_status(
+        &self,
+        caller: &Caller,
+        id: &str,
+    ) -> Result<m::InboundOperationStatus> {
         let seller = seller(caller)?;
         let op = self
             .store
@@ -697,34 +761,52 @@ impl Inbound {
         let seller = seller(caller)?;
         marketplaces::check_participating(caller, std::slice::from_ref(&body.marketplace_id))?;
         if body.msku_quantities.is_empty() || body.msku_quantities.len() > 100 {
-            return Err(Error::invalid_parameter("mskuQuantities", "1 to 100 mskuQuantities are required."));
+            return Err(Error::invalid_parameter(
+                "mskuQuantities",
+                "1 to 100 mskuQuantities are required.",
+            ));
         }
         let (w, h) = match &body.label_type {
             m::LabelPrintType::ThermalPrinting => {
                 let (Some(w), Some(h)) = (body.width, body.height) else {
-                    return Err(Error::invalid_parameter("width", "width and height are required for THERMAL_PRINTING."));
+                    return Err(Error::invalid_parameter(
+                        "width",
+                        "width and height are required for THERMAL_PRINTING.",
+                    ));
                 };
                 for (f, v) in [("width", w), ("height", h)] {
                     if !(25.0..=100.0).contains(&v) {
-                        return Err(Error::invalid_parameter(f, format!("{f} must be between 25 and 100 (mm).")));
+                        return Err(Error::invalid_parameter(
+                            f,
+                            format!("{f} must be between 25 and 100 (mm)."),
+                        ));
                     }
                 }
                 (w, h)
             }
             m::LabelPrintType::StandardFormat => {
                 if body.page_type.is_none() {
-                    return Err(Error::invalid_parameter("pageType", "pageType is required for STANDARD_FORMAT."));
+                    return Err(Error::invalid_parameter(
+                        "pageType",
+                        "pageType is required for STANDARD_FORMAT.",
+                    ));
                 }
                 (66.0, 25.4)
             }
             other => {
-                return Err(Error::invalid_parameter("labelType", format!("labelType {other} is not supported.")));
+                return Err(Error::invalid_parameter(
+                    "labelType",
+                    format!("labelType {other} is not supported."),
+                ));
             }
         };
         let mut labels = vec![];
         for q in &body.msku_quantities {
             if !(1..=10_000).contains(&q.quantity) {
-                return Err(Error::invalid_parameter("quantity", format!("The quantity of {} must be between 1 and 10000.", q.msku)));
+                return Err(Error::invalid_parameter(
+                    "quantity",
+                    format!("The quantity of {} must be between 1 and 10000.", q.msku),
+                ));
             }
             let (asin, _) = self.fba_item(seller, &body.marketplace_id, &q.msku).await?;
             let title = self
@@ -745,15 +827,24 @@ impl Inbound {
                 p.code39(pt(3.0), ph * 0.45, pt(w) - pt(6.0), ph * 0.45, fnsku);
                 p.text(pt(3.0), ph * 0.27, (ph * 0.13).min(9.0), fnsku);
                 let short: String = title.chars().take(40).collect();
-                p.text(pt(3.0), ph * 0.08, (ph * 0.1).min(7.0), &format!("{short} New"));
+                p.text(
+                    pt(3.0),
+                    ph * 0.08,
+                    (ph * 0.1).min(7.0),
+                    &format!("{short} New"),
+                );
                 pages.push(p);
             }
         }
         let bytes = pdf::document("FNSKU labels", &pages);
-        let id = self.store_pdf(seller, "inbound_item_labels", &bytes).await?;
+        let id = self
+            .store_pdf(seller, "inbound_item_labels", &bytes)
+            .await?;
         Ok(vec![m::DocumentDownload {
             download_type: "URL".into(),
-            expiration: Some(crate::time::iso_us(self.now() + crate::market::documents::URL_TTL_US)),
+            expiration: Some(crate::time::iso_us(
+                self.now() + crate::market::documents::URL_TTL_US,
+            )),
             uri: self.docs.url(UrlOp::Get, &id),
         }])
     }
@@ -783,7 +874,8 @@ impl Inbound {
             uploaded_at_us: None,
         })
         .await?;
-        tx.switch_document_content(&id, generation, size, now).await?;
+        tx.switch_document_content(&id, generation, size, now)
+            .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -801,13 +893,21 @@ impl Inbound {
         let s = plan.shipment(shipment_id)?;
         let country = marketplaces::marketplace(&plan.marketplace_id).map(|m| m.country_code);
         if country != Some("IN") {
-            return Err(bad("Delivery challan documents exist only for shipments to India."));
+            return Err(bad(
+                "Delivery challan documents exist only for shipments to India.",
+            ));
         }
         if s.shipment.selected_transportation_option_id.is_none() {
-            return Err(bad("The delivery challan is available once transportation is confirmed."));
+            return Err(bad(
+                "The delivery challan is available once transportation is confirmed.",
+            ));
         }
         let mut p = pdf::Page::new(595.0, 842.0);
-        let c = s.shipment.shipment_confirmation_id.clone().unwrap_or_default();
+        let c = s
+            .shipment
+            .shipment_confirmation_id
+            .clone()
+            .unwrap_or_default();
         p.text(40.0, 790.0, 18.0, "Delivery Challan");
         p.text(40.0, 765.0, 11.0, &format!("Shipment {c}"));
         p.code39(40.0, 700.0, 300.0, 50.0, &c);
@@ -823,20 +923,29 @@ impl Inbound {
         let id = self.store_pdf(seller, "inbound_challan", &bytes).await?;
         Ok(m::DocumentDownload {
             download_type: "URL".into(),
-            expiration: Some(crate::time::iso_us(self.now() + crate::market::documents::URL_TTL_US)),
+            expiration: Some(crate::time::iso_us(
+                self.now() + crate::market::documents::URL_TTL_US,
+            )),
             uri: self.docs.url(UrlOp::Get, &id),
         })
     }
 
     /// Box labels of a shipment (control plane): a PDF, one page per box with the shipment
     /// confirmation id and the box id as barcodes; its signed URL.
-    pub async fn box_labels(&self, seller: &str, plan_id: &str, shipment_id: &str) -> Result<String> {
+    pub async fn box_labels(
+        &self,
+        seller: &str,
+        plan_id: &str,
+        shipment_id: &str,
+    ) -> Result<String> {
         let mut tx = self.store.begin().await?;
         let plan = load(&mut tx, seller, plan_id).await?;
         tx.commit().await?;
         let s = plan.shipment(shipment_id)?;
         let Some(c) = s.shipment.shipment_confirmation_id.clone() else {
-            return Err(bad("Box labels exist once the placement option is confirmed."));
+            return Err(bad(
+                "Box labels exist once the placement option is confirmed.",
+            ));
         };
         let mut pages = vec![];
         let total: i64 = s.boxes.iter().map(|b| b.quantity.unwrap_or(1)).sum();
@@ -849,10 +958,19 @@ impl Inbound {
                 p.frame(8.0, 8.0, 272.0, 416.0);
                 p.text(20.0, 395.0, 14.0, "FBA: ");
                 p.text(60.0, 395.0, 14.0, &plan.name);
-                p.text(20.0, 375.0, 10.0, &format!(
-                    "SHIP TO: {}",
-                    s.shipment.destination.warehouse_id.clone().unwrap_or_default()
-                ));
+                p.text(
+                    20.0,
+                    375.0,
+                    10.0,
+                    &format!(
+                        "SHIP TO: {}",
+                        s.shipment
+                            .destination
+                            .warehouse_id
+                            .clone()
+                            .unwrap_or_default()
+                    ),
+                );
                 p.code39(20.0, 290.0, 248.0, 60.0, &c);
                 p.text(20.0, 275.0, 12.0, &c);
                 p.code39(20.0, 180.0, 248.0, 60.0, &box_id);
@@ -870,13 +988,22 @@ impl Inbound {
 
 fn check_mskus(mskus: &[String]) -> Result<()> {
     if mskus.is_empty() || mskus.len() > 100 {
-        return Err(Error::invalid_parameter("mskus", "1 to 100 mskus are required."));
+        return Err(Error::invalid_parameter(
+            "mskus",
+            "1 to 100 mskus are required.",
+        ));
     }
     Ok(())
 }
 
 /// Records an operation of `req` and the job that finishes it.
-async fn record(tx: &mut StoreTx, seller: &str, plan_id: &str, req: &Request, now: i64) -> Result<String> {
+async fn record(
+    tx: &mut StoreTx,
+    seller: &str,
+    plan_id: &str,
+    req: &Request,
+    now: i64,
+) -> Result<String> {
     let id = uuid::Uuid::new_v4().to_string();
     tx.insert_inbound_operation(&InboundOperationRow {
         operation_id: id.clone(),
@@ -889,8 +1016,12 @@ async fn record(tx: &mut StoreTx, seller: &str, plan_id: &str, req: &Request, no
         created_at_us: now,
     })
     .await?;
-    tx.enqueue_job(JOB_OPERATION, now + OPERATION_DELAY_US, &json!({"operationId": id}))
-        .await?;
+    tx.enqueue_job(
+        JOB_OPERATION,
+        now + OPERATION_DELAY_US,
+        &json!({"operationId": id}),
+    )
+    .await?;
     Ok(id)
 }
 
@@ -923,7 +1054,9 @@ pub async fn finish_operation(store: &Store, operation_id: &str, at_us: i64) -> 
     }
     let req: Request = serde_json::from_str(&op.request).map_err(Error::internal)?;
     let seller = op.seller_id.as_str();
-    let fail = |problems: Vec<m::OperationProblem>| serde_json::to_string(&problems).unwrap_or_else(|_| "[]".into());
+    let fail = |problems: Vec<m::OperationProblem>| {
+        serde_json::to_string(&problems).unwrap_or_else(|_| "[]".into())
+    };
     if let Some((code, message)) = tx.take_inbound_fault(seller, &op.operation).await? {
         if let Request::CreatePlan = req
             && let Some(row) = tx.get_inbound_plan(seller, &op.plan_id).await?
@@ -933,8 +1066,12 @@ pub async fn finish_operation(store: &Store, operation_id: &str, at_us: i64) -> 
             plan.updated_at = at_us;
             save(&mut tx, seller, &plan).await?;
         }
-        tx.finish_inbound_operation(operation_id, "FAILED", &fail(vec![problem(&code, &message)]))
-            .await?;
+        tx.finish_inbound_operation(
+            operation_id,
+            "FAILED",
+            &fail(vec![problem(&code, &message)]),
+        )
+        .await?;
         tx.commit().await?;
         return Ok(());
     }
@@ -947,7 +1084,10 @@ pub async fn finish_operation(store: &Store, operation_id: &str, at_us: i64) -> 
             }
             vec![]
         }
-        Request::UpdateCompliance { marketplace_id, body } => {
+        Request::UpdateCompliance {
+            marketplace_id,
+            body,
+        } => {
             let doc = serde_json::to_string(&body.tax_details).map_err(Error::internal)?;
             tx.set_inbound_sku_detail(seller, marketplace_id, &body.msku, None, Some(&doc))
                 .await?;
@@ -990,7 +1130,13 @@ pub async fn finish_operation(store: &Store, operation_id: &str, at_us: i64) -> 
 }
 
 /// Moves stock and schedules shipment jobs in the caller's transaction.
-async fn apply_effects(tx: &mut StoreTx, seller: &str, plan: &Plan, fx: &Effects, at_us: i64) -> Result<()> {
+async fn apply_effects(
+    tx: &mut StoreTx,
+    seller: &str,
+    plan: &Plan,
+    fx: &Effects,
+    at_us: i64,
+) -> Result<()> {
     for mv in &fx.moves {
         stock::apply_in(
             tx,
@@ -1013,11 +1159,22 @@ async fn apply_effects(tx: &mut StoreTx, seller: &str, plan: &Plan, fx: &Effects
 }
 
 /// Control plane: the seller's next operation `operation` fails with `code` and `message`.
-pub async fn queue_fault(store: &Store, seller: &str, operation: &str, code: &str, message: &str) -> Result<()> {
+pub async fn queue_fault(
+    store: &Store,
+    seller: &str,
+    operation: &str,
+    code: &str,
+    message: &str,
+) -> Result<()> {
     if !OPERATIONS.contains(&operation) {
-        return Err(Error::invalid_parameter("operation", format!("{operation} is not an asynchronous inbound operation.")));
+        return Err(Error::invalid_parameter(
+            "operation",
+            format!("{operation} is not an asynchronous inbound operation."),
+        ));
     }
-    store.set_inbound_fault(seller, operation, code, message).await?;
+    store
+        .set_inbound_fault(seller, operation, code, message)
+        .await?;
     Ok(())
 }
 

@@ -31,7 +31,13 @@ impl Page {
     pub fn text(&mut self, x: f64, y: f64, size: f64, text: &str) {
         let escaped: String = text
             .chars()
-            .map(|c| if c.is_ascii() && !c.is_ascii_control() { c } else { '?' })
+            .map(|c| {
+                if c.is_ascii() && !c.is_ascii_control() {
+                    c
+                } else {
+                    '?'
+                }
+            })
             .flat_map(|c| match c {
                 '(' | ')' | '\\' => vec!['\\', c],
                 c => vec![c],
@@ -177,7 +183,7 @@ pub fn document(title: &str, pages: &[Page]) -> Vec<u8> {
     let xref = out.len();
     let mut table = format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1);
     for off in offsets {
-        let _ = write!(table, "{off:010} 00000 n \n");
+        let _ = writeln!(table, "{off:010} 00000 n ");
     }
     let _ = write!(
         table,

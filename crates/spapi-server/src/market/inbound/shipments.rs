@@ -46,7 +46,13 @@ pub async fn schedule(
 
 /// Moves a shipment one status on in the caller's transaction: its status, the stock, the
 /// next job and the plan's status.
-async fn step(tx: &mut StoreTx, seller: &str, plan: &mut Plan, idx: usize, at_us: i64) -> Result<()> {
+async fn step(
+    tx: &mut StoreTx,
+    seller: &str,
+    plan: &mut Plan,
+    idx: usize,
+    at_us: i64,
+) -> Result<()> {
     let mp = plan.marketplace_id.clone();
     let s = &mut plan.shipments[idx];
     let from = s.shipment.status.clone().unwrap_or_default();
@@ -159,7 +165,11 @@ pub async fn move_to(
             "status",
             format!(
                 "status must be one of {}.",
-                PROGRESS.iter().map(|(s, _)| *s).collect::<Vec<_>>().join(", ")
+                PROGRESS
+                    .iter()
+                    .map(|(s, _)| *s)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         ));
     };
@@ -176,7 +186,11 @@ pub async fn move_to(
     else {
         return Err(Error::not_found().with_details(format!("shipment {shipment_id}")));
     };
-    let current = plan.shipments[idx].shipment.status.clone().unwrap_or_default();
+    let current = plan.shipments[idx]
+        .shipment
+        .status
+        .clone()
+        .unwrap_or_default();
     let Some(now) = position(&current) else {
         return Err(Error::conflict(format!(
             "The shipment is {current}: it moves on the clock once its transportation is confirmed."
@@ -192,7 +206,11 @@ pub async fn move_to(
     }
     save(&mut tx, seller, &plan).await?;
     tx.commit().await?;
-    Ok(plan.shipments[idx].shipment.status.clone().unwrap_or_default())
+    Ok(plan.shipments[idx]
+        .shipment
+        .status
+        .clone()
+        .unwrap_or_default())
 }
 
 /// Control plane: units of a SKU the shipment loses at receipt (damaged, missing).
@@ -219,7 +237,10 @@ pub async fn set_losses(
         return Err(Error::not_found().with_details(format!("shipment {shipment_id}")));
     };
     let Some(q) = s.items.iter().find(|(k, _)| k == msku).map(|x| x.1) else {
-        return Err(Error::invalid_parameter("msku", format!("{msku} is not in the shipment.")));
+        return Err(Error::invalid_parameter(
+            "msku",
+            format!("{msku} is not in the shipment."),
+        ));
     };
     if damaged < 0 || missing < 0 || damaged + missing > q {
         return Err(Error::invalid_parameter(

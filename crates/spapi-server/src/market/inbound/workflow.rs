@@ -363,7 +363,9 @@ impl Plan {
 
     /// The confirmed placement option, if any.
     pub fn confirmed_placement(&self) -> Option<&m::PlacementOption> {
-        self.placement_options.iter().find(|o| o.status == "ACCEPTED")
+        self.placement_options
+            .iter()
+            .find(|o| o.status == "ACCEPTED")
     }
 
     /// The plan's shipments: those of the confirmed placement option.
@@ -419,7 +421,9 @@ impl Plan {
         } else {
             self.packing_groups
                 .iter()
-                .filter(|g| Some(&g.option_id) == self.confirmed_packing().map(|o| &o.packing_option_id))
+                .filter(|g| {
+                    Some(&g.option_id) == self.confirmed_packing().map(|o| &o.packing_option_id)
+                })
                 .flat_map(|g| g.boxes.clone())
                 .collect()
         }
@@ -489,9 +493,7 @@ pub fn apply(plan: &mut Plan, req: &Request, now: i64) -> Result<Effects> {
             plan.transport_options
                 .retain(|o| &o.shipment_id != shipment_id);
         }
-        Request::UpdateTracking { shipment_id, body } => {
-            update_tracking(plan, shipment_id, body)?
-        }
+        Request::UpdateTracking { shipment_id, body } => update_tracking(plan, shipment_id, body)?,
         Request::GeneratePreviews { shipment_id, body } => {
             generate_previews(plan, shipment_id, body, now)?
         }
@@ -691,13 +693,19 @@ fn confirm_packing(plan: &mut Plan, option_id: &str, now: i64) -> Result<()> {
         ));
     }
     if plan.confirmed_packing().is_some() {
-        return Err(bad("A packing option is already confirmed for this inbound plan."));
+        return Err(bad(
+            "A packing option is already confirmed for this inbound plan.",
+        ));
     }
     let o = plan
         .packing_options
         .iter_mut()
         .find(|o| o.packing_option_id == option_id)
-        .ok_or_else(|| bad(format!("The requested packing option {option_id} does not exist.")))?;
+        .ok_or_else(|| {
+            bad(format!(
+                "The requested packing option {option_id} does not exist."
+            ))
+        })?;
     if expired(o.expiration.as_deref(), now) {
         o.status = "EXPIRED".into();
         return Err(bad(format!("The packing option {option_id} has expired.")));
@@ -722,14 +730,26 @@ fn pounds(v: f64, unit: &m::UnitOfWeight) -> f64 {
     }
 }
 
+/// One box as given: contents source, dimensions, items, how many such boxes, weight.
+type BoxInputRef<'a> = (
+    m::BoxContentInformationSource,
+    &'a m::Dimensions,
+    &'a Option<Vec<m::ItemInput>>,
+    i64,
+    &'a m::Weight,
+);
+
+/// Boxes made, with the units per SKU they hold (`None` when contents are not given).
+type MadeBoxes = (Vec<m::Box>, Option<BTreeMap<String, i64>>);
+
 /// Checks boxes and makes the stored boxes; returns them with the units per SKU they hold
 /// (`None` when a box's contents are not given).
 fn boxes_of(
     plan: &Plan,
-    inputs: &[(m::BoxContentInformationSource, &m::Dimensions, &Option<Vec<m::ItemInput>>, i64, &m::Weight)],
+    inputs: &[BoxInputRef<'_>],
     allowed: &[(String, i64)],
     what: &str,
-) -> Result<(Vec<m::Box>, Option<BTreeMap<String, i64>>)> {
+) -> Result<MadeBoxes> {
     if inputs.is_empty() {
         return Err(bad(format!("At least one box is required for {what}.")));
     }
@@ -767,9 +787,7 @@ fn boxes_of(
             if inches(side, &dims.unit_of_measurement) > MAX_BOX_SIDE_IN + 1e-9 {
                 return Err(Error::invalid_parameter(
                     "dimensions",
-                    format!(
-                        "{at}: a box side exceeds the standard limit of 25 in (63.5 cm)."
-                    ),
+                    format!("{at}: a box side exceeds the standard limit of 25 in (63.5 cm)."),
                 ));
             }
         }
@@ -881,7 +899,9 @@ fn set_packing(
                          confirmed; use shipmentId.",
                     ));
                 }
-                let Some(option) = plan.confirmed_packing().map(|o| o.packing_option_id.clone())
+                let Some(option) = plan
+                    .confirmed_packing()
+                    .map(|o| o.packing_option_id.clone())
                 else {
                     return Err(bad(
                         "The inbound plan is not in a valid state to set packing information: \
@@ -898,8 +918,7 @@ fn set_packing(
                     )));
                 };
                 let allowed = plan.packing_groups[idx].items.clone();
-                let (boxes, _) =
-                    boxes_of(plan, &inputs, &allowed, &format!("packing group {pg}"))?;
+                let (boxes, _) = boxes_of(plan, &inputs, &allowed, &format!("packing group {pg}"))?;
                 let g = &mut plan.packing_groups[idx];
                 g.boxes = boxes;
                 g.packed = true;
@@ -917,8 +936,7 @@ fn set_packing(
                 }
                 let allowed = plan.confirmed_shipment_mut(sh)?.items.clone();
                 let confirmation = plan.shipment(sh)?.shipment.shipment_confirmation_id.clone();
-                let (mut boxes, _) =
-                    boxes_of(plan, &inputs, &allowed, &format!("shipment {sh}"))?;
+                let (mut boxes, _) = boxes_of(plan, &inputs, &allowed, &format!("shipment {sh}"))?;
                 number_boxes(&mut boxes, confirmation.as_deref());
                 plan.confirmed_shipment_mut(sh)?.boxes = boxes;
                 plan.transport_options.retain(|o| &o.shipment_id != sh);
@@ -971,7 +989,13 @@ fn warehouses(country: &str) -> Vec<(String, String, String, String, String)> {
         "CA" => &[
             ("YYZ4", "8050 Heritage Rd", "Brampton", "ON", "L6Y 0C9"),
             ("YVR2", "450 Derwent Pl", "Delta", "BC", "V3M 5Y9"),
-            ("YYC1", "293069 Colonel Robertson Way", "Rocky View", "AB", "T4A 0E2"),
+            (
+                "YYC1",
+                "293069 Colonel Robertson Way",
+                "Rocky View",
+                "AB",
+                "T4A 0E2",
+            ),
         ],
         "GB" | "UK" => &[
             ("LTN1", "Marston Gate", "Ridgmont", "BED", "MK43 0ZA"),
@@ -999,7 +1023,15 @@ fn warehouses(country: &str) -> Vec<(String, String, String, String, String)> {
             .collect();
     }
     t.iter()
-        .map(|(a, b, c, d, e)| (a.to_string(), b.to_string(), c.to_string(), d.to_string(), e.to_string()))
+        .map(|(a, b, c, d, e)| {
+            (
+                a.to_string(),
+                b.to_string(),
+                c.to_string(),
+                d.to_string(),
+                e.to_string(),
+            )
+        })
         .collect()
 }
 
@@ -1008,7 +1040,10 @@ fn generate_placement(
     body: &m::GeneratePlacementOptionsRequest,
     now: i64,
 ) -> Result<()> {
-    let Some(packing) = plan.confirmed_packing().map(|o| o.packing_option_id.clone()) else {
+    let Some(packing) = plan
+        .confirmed_packing()
+        .map(|o| o.packing_option_id.clone())
+    else {
         return Err(bad(
             "The inbound plan is not in a valid state to generate placement options: no \
              packing option is confirmed. Call confirmPackingOption first.",
@@ -1035,7 +1070,12 @@ fn generate_placement(
     let country = marketplaces::marketplace(&plan.marketplace_id)
         .map(|m| m.country_code)
         .unwrap_or("US");
-    if body.custom_placement.as_ref().is_some_and(|c| !c.is_empty()) && country != "IN" {
+    if body
+        .custom_placement
+        .as_ref()
+        .is_some_and(|c| !c.is_empty())
+        && country != "IN"
+    {
         return Err(bad(
             "customPlacement is only supported for inbound plans to the India marketplace.",
         ));
@@ -1046,23 +1086,18 @@ fn generate_placement(
         for b in &g.boxes {
             let n = b.quantity.unwrap_or(1);
             let units: Vec<(String, i64)> = match &b.items {
-                Some(items) => items.iter().map(|i| (i.msku.clone(), i.quantity * n)).collect(),
+                Some(items) => items
+                    .iter()
+                    .map(|i| (i.msku.clone(), i.quantity * n))
+                    .collect(),
                 None => vec![],
             };
             entries.push((b.clone(), units));
         }
         // Boxes without contents: the group's units go with its first box entry.
-        let described: i64 = g
-            .boxes
-            .iter()
-            .filter(|b| b.items.is_some())
-            .count() as i64;
+        let described: i64 = g.boxes.iter().filter(|b| b.items.is_some()).count() as i64;
         if described == 0
-            && let Some(first) = entries
-                .iter_mut()
-                .rev()
-                .take(g.boxes.len())
-                .last()
+            && let Some(first) = entries.iter_mut().rev().take(g.boxes.len()).last()
         {
             first.1 = g.items.clone();
         }
@@ -1148,7 +1183,10 @@ fn generate_placement(
             expiration: Some(iso_us(now + OPTION_TTL)),
             fees,
             placement_option_id: option_id,
-            shipment_ids: ships.iter().map(|s| s.shipment.shipment_id.clone()).collect(),
+            shipment_ids: ships
+                .iter()
+                .map(|s| s.shipment.shipment_id.clone())
+                .collect(),
             status: "OFFERED".into(),
         });
         plan.shipments.extend(ships);
@@ -1164,18 +1202,24 @@ fn confirm_placement(plan: &mut Plan, option_id: &str, now: i64, fx: &mut Effect
         ));
     }
     if plan.confirmed_placement().is_some() {
-        return Err(bad("A placement option is already confirmed for this inbound plan."));
+        return Err(bad(
+            "A placement option is already confirmed for this inbound plan.",
+        ));
     }
     let o = plan
         .placement_options
         .iter_mut()
         .find(|o| o.placement_option_id == option_id)
         .ok_or_else(|| {
-            bad(format!("The requested placement option {option_id} does not exist."))
+            bad(format!(
+                "The requested placement option {option_id} does not exist."
+            ))
         })?;
     if expired(o.expiration.as_deref(), now) {
         o.status = "EXPIRED".into();
-        return Err(bad(format!("The placement option {option_id} has expired.")));
+        return Err(bad(format!(
+            "The placement option {option_id} has expired."
+        )));
     }
     o.status = "ACCEPTED".into();
     // Only the chosen option's shipments stay.
@@ -1212,7 +1256,11 @@ fn weight_lb(boxes: &[m::Box]) -> f64 {
     boxes
         .iter()
         .map(|b| {
-            let w = b.weight.as_ref().map(|w| pounds(w.value, &w.unit)).unwrap_or(1.0);
+            let w = b
+                .weight
+                .as_ref()
+                .map(|w| pounds(w.value, &w.unit))
+                .unwrap_or(1.0);
             w * b.quantity.unwrap_or(1) as f64
         })
         .sum()
@@ -1513,7 +1561,9 @@ fn confirm_transport(
             )));
         }
         let s = plan.shipment(&sel.shipment_id)?;
-        if o.preconditions.iter().any(|p| p == "CONFIRMED_DELIVERY_WINDOW")
+        if o.preconditions
+            .iter()
+            .any(|p| p == "CONFIRMED_DELIVERY_WINDOW")
             && s.shipment.selected_delivery_window.is_none()
         {
             return Err(bad(format!(
@@ -1522,7 +1572,10 @@ fn confirm_transport(
                 sel.transportation_option_id, sel.shipment_id
             )));
         }
-        chosen.insert(sel.shipment_id.clone(), (o.clone(), sel.contact_information.clone()));
+        chosen.insert(
+            sel.shipment_id.clone(),
+            (o.clone(), sel.contact_information.clone()),
+        );
     }
     if let Some(missing) = shipments.iter().find(|s| !chosen.contains_key(*s)) {
         return Err(bad(format!(
@@ -1572,10 +1625,17 @@ fn confirm_transport(
             .map(|t| t.as_microsecond())
             .unwrap_or(now);
         // The seller hands the boxes over on the ready-to-ship day.
-        fx.schedule
-            .push((id.clone(), "READY_TO_SHIP".into(), ready.max(now) + 4 * HOUR));
+        fx.schedule.push((
+            id.clone(),
+            "READY_TO_SHIP".into(),
+            ready.max(now) + 4 * HOUR,
+        ));
         // Partnered quotes can be voided for 24 hours (small parcel) or 1 hour (freight).
-        let void = if o.shipping_mode == "GROUND_SMALL_PARCEL" { DAY } else { HOUR };
+        let void = if o.shipping_mode == "GROUND_SMALL_PARCEL" {
+            DAY
+        } else {
+            HOUR
+        };
         if let Some(t) = plan
             .transport_options
             .iter_mut()
@@ -1625,7 +1685,9 @@ fn update_tracking(
     match (&t.spd_tracking_detail, &t.ltl_tracking_detail) {
         (Some(spd), None) => {
             if option.shipping_mode != "GROUND_SMALL_PARCEL" {
-                return Err(bad("spdTrackingDetail is for small parcel shipments; use ltlTrackingDetail."));
+                return Err(bad(
+                    "spdTrackingDetail is for small parcel shipments; use ltlTrackingDetail.",
+                ));
             }
             if spd.spd_tracking_items.is_empty() {
                 return Err(Error::invalid_parameter(
@@ -1635,7 +1697,11 @@ fn update_tracking(
             }
             let mut items = vec![];
             for i in &spd.spd_tracking_items {
-                if !s.boxes.iter().any(|b| b.box_id.as_deref() == Some(i.box_id.as_str())) {
+                if !s
+                    .boxes
+                    .iter()
+                    .any(|b| b.box_id.as_deref() == Some(i.box_id.as_str()))
+                {
                     return Err(bad(format!(
                         "The box {} is not a box of shipment {shipment_id}.",
                         i.box_id
@@ -1713,7 +1779,10 @@ fn generate_previews(
         return Err(bad("ERROR: Shipment is in an invalid state."));
     }
     if body.items.is_empty() {
-        return Err(Error::invalid_parameter("items", "At least one item is required."));
+        return Err(Error::invalid_parameter(
+            "items",
+            "At least one item is required.",
+        ));
     }
     let mut wanted = vec![];
     for i in &body.items {
@@ -1885,7 +1954,10 @@ fn generate_slots(
             Some(v) => parse_date_time(v)
                 .map(|t| Some(t.as_microsecond()))
                 .ok_or_else(|| {
-                    Error::invalid_parameter(field, format!("{field} must be an ISO 8601 date-time."))
+                    Error::invalid_parameter(
+                        field,
+                        format!("{field} must be an ISO 8601 date-time."),
+                    )
                 }),
         }
     };
@@ -1932,7 +2004,9 @@ pub fn schedule_appointment(
         return Err(bad(format!("The requested slot {slot_id} does not exist.")));
     };
     if expired(s.slots_expire.as_deref(), now) {
-        return Err(bad("The appointment slots have expired. Generate them again."));
+        return Err(bad(
+            "The appointment slots have expired. Generate them again.",
+        ));
     }
     let details = m::SelfShipAppointmentDetails {
         appointment_id: Some((now % 1_000_000_000) as f64),
