@@ -217,6 +217,22 @@ impl Runner {
             kind if kind.starts_with(crate::market::awd::JOB_PREFIX) => {
                 crate::market::awd::run_job(&self.store, kind, &job.payload, at).await
             }
+            crate::market::inbound::JOB_OPERATION => {
+                let id = job.payload["operationId"].as_str().unwrap_or_default();
+                crate::market::inbound::finish_operation(&self.store, id, job.run_at_us).await
+            }
+            crate::market::inbound::JOB_SHIPMENT => {
+                let field = |k: &str| job.payload[k].as_str().unwrap_or_default().to_string();
+                crate::market::inbound::shipments::advance(
+                    &self.store,
+                    &field("sellerId"),
+                    &field("inboundPlanId"),
+                    &field("shipmentId"),
+                    &field("from"),
+                    job.run_at_us,
+                )
+                .await
+            }
             other => {
                 tracing::warn!(kind = other, "unknown job kind");
                 Ok(())

@@ -169,6 +169,14 @@ pub fn apis_at(auth: &Auth, router: &Arc<Router>, docs: &Documents, public_base:
         shipping_v2: Arc::new(crate::apis::shipping_v2::ShippingV2::new(
             crate::market::shipping::v2::ShippingV2::new(store.clone(), clock.clone()),
         )),
+        fulfillment_inbound_2024_03_20: Arc::new(
+            crate::apis::fulfillment_inbound::FulfillmentInbound::new(
+                crate::market::inbound::Inbound::new(store.clone(), clock.clone(), docs.clone()),
+            ),
+        ),
+        fba_inbound_v1: Arc::new(crate::apis::inbound_eligibility::InboundEligibility::new(
+            crate::market::inbound::eligibility::Eligibility::new(store.clone()),
+        )),
         sales_v1: Arc::new(Sales::new(OrderBook::new(store.clone()), clock)),
         sellers_v1: Arc::new(Sellers::new(SellerAccounts::new(store))),
         tokens_2021_03_01: Arc::new(Tokens::new(auth.clone(), router.clone())),

@@ -652,3 +652,128 @@ pub async fn world(t: Target<WorldCommand>) -> anyhow::Result<()> {
     };
     print(&v)
 }
+
+/// `spapi inbound ...`
+#[derive(Subcommand)]
+pub enum InboundCommand {
+    /// Shows an inbound plan's state: options chosen, shipments, their status and units.
+    Show {
+        /// Selling partner id.
+        seller_id: String,
+        /// Inbound plan id (`wf...`).
+        plan_id: String,
+    },
+    /// Makes the seller's next operation of a kind fail with a problem.
+    Fail {
+        /// Selling partner id.
+        seller_id: String,
+        /// The operation (createInboundPlan, confirmPlacementOption, ...).
+        operation: String,
+        /// The problem code.
+        #[arg(long, default_value = "InternalServerError")]
+        code: String,
+        /// The problem message.
+        #[arg(long)]
+        message: Option<String>,
+    },
+    /// Moves a shipment on to a status now (READY_TO_SHIP ... CLOSED).
+    Move {
+        /// Selling partner id.
+        seller_id: String,
+        /// Inbound plan id.
+        plan_id: String,
+        /// Shipment id (`sh...`).
+        shipment_id: String,
+        /// The status to reach.
+        status: String,
+    },
+    /// Units of a SKU a shipment loses when it is received.
+    Lose {
+        /// Selling partner id.
+        seller_id: String,
+        /// Inbound plan id.
+        plan_id: String,
+        /// Shipment id.
+        shipment_id: String,
+        /// The SKU.
+        msku: String,
+        /// Units damaged.
+        #[arg(long, default_value_t = 0)]
+        damaged: i64,
+        /// Units missing.
+        #[arg(long, default_value_t = 0)]
+        missing: i64,
+    },
+}
+
+/// Runs `spapi inbound ...`.
+pub async fn inbound(t: Target<InboundCommand>) -> anyhow::Result<()> {
+    use reqwest::Method;
+    let c = Client::new(&t)?;
+    let v = match t.command {
+        InboundCommand::Show { seller_id, plan_id } => {
+            c.call(
+                Method::GET,
+                &format!(
+                    "/sellers/{}/inbound/plans/{}",
+                    seg(&seller_id),
+                    seg(&plan_id)
+                ),
+                None,
+            )
+            .await?
+        }
+        InboundCommand::Fail {
+            seller_id,
+            operation,
+            code,
+            message,
+        } => {
+            c.call(
+                Method::POST,
+                &format!("/sellers/{}/inbound/faults", seg(&seller_id)),
+                Some(json!({"operation": operation, "code": code, "message": message})),
+            )
+            .await?
+        }
+        InboundCommand::Move {
+            seller_id,
+            plan_id,
+            shipment_id,
+            status,
+        } => {
+            c.call(
+                Method::POST,
+                &format!(
+                    "/sellers/{}/inbound/plans/{}/shipments/{}/status",
+                    seg(&seller_id),
+                    seg(&plan_id),
+                    seg(&shipment_id)
+                ),
+                Some(json!({"status": status})),
+            )
+            .await?
+        }
+        InboundCommand::Lose {
+            seller_id,
+            plan_id,
+            shipment_id,
+            msku,
+            damaged,
+            missing,
+        } => {
+            c.call(
+                Method::POST,
+                &format!(
+                    "/sellers/{}/inbound/plans/{}/shipments/{}/losses",
+                    seg(&seller_id),
+                    seg(&plan_id),
+                    seg(&shipment_id)
+                ),
+                Some(json!({"msku": msku, "damaged": damaged, "missing": missing})),
+            )
+            .await?
+        }
+    };
+    print(&v)
+}

@@ -45,6 +45,8 @@ enum Command {
     Sellers(control::Target<control::SellersCommand>),
     /// The emulator's clock (control plane).
     Clock(control::Target<control::ClockCommand>),
+    /// FBA inbound plans: show one, fail an operation, move a shipment, lose units (control plane).
+    Inbound(control::Target<control::InboundCommand>),
     /// The seller world: generate, place and cancel orders, buyer simulator (control plane).
     World(control::Target<control::WorldCommand>),
     /// The app side of the authorization workflow: consent URL, callback, code exchange,
@@ -143,6 +145,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Apps(t) => control::apps(t).await,
         Command::Sellers(t) => control::sellers(t).await,
         Command::Clock(t) => control::clock(t).await,
+        Command::Inbound(t) => control::inbound(t).await,
         Command::World(t) => control::world(t).await,
         Command::Auth(a) => auth_cmd::run(a).await,
         Command::Call(a) => call::call(a).await,

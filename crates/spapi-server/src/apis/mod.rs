@@ -8,6 +8,8 @@ pub mod fba_inventory;
 pub mod feeds;
 pub mod finances_2024;
 pub mod finances_v0;
+pub mod fulfillment_inbound;
+pub mod inbound_eligibility;
 pub mod listings;
 pub mod mcf;
 pub mod merchant_fulfillment;

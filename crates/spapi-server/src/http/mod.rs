@@ -11,6 +11,7 @@ pub mod binding;
 pub mod control;
 pub mod control_awd;
 pub mod control_fba;
+pub mod control_inbound;
 pub mod control_notify;
 pub mod control_services;
 pub mod control_world;

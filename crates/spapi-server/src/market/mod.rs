@@ -11,6 +11,7 @@ pub mod fees;
 pub mod finances;
 pub mod images;
 pub mod labels;
+pub mod inbound;
 pub mod listings;
 pub mod marketplaces;
 pub mod mcf;

@@ -94,6 +94,11 @@ const SQLITE: &[Embedded] = &[
         include_str!("../../migrations/sqlite/0014_mcf_orders.sql"),
     ),
     (
+        15,
+        "inbound",
+        include_str!("../../migrations/sqlite/0015_inbound.sql"),
+    ),
+    (
         16,
         "awd",
         include_str!("../../migrations/sqlite/0016_awd.sql"),
@@ -181,6 +186,11 @@ const POSTGRES: &[Embedded] = &[
         14,
         "mcf_orders",
         include_str!("../../migrations/postgres/0014_mcf_orders.sql"),
+    ),
+    (
+        15,
+        "inbound",
+        include_str!("../../migrations/postgres/0015_inbound.sql"),
     ),
     (
         16,

@@ -31,6 +31,7 @@ mod error;
 pub mod fba;
 pub mod feeds;
 pub mod finances;
+pub mod inbound;
 mod jobs;
 pub mod mcf;
 mod meta;
@@ -93,6 +94,10 @@ const WORLD_TABLES: &[&str] = &[
     "supply_sources",
     "finance_events",
     "mcf_orders",
+    "inbound_plans",
+    "inbound_operations",
+    "inbound_sku_details",
+    "inbound_faults",
     "fba_ledger",
     "fba_researching",
     "fba_stock",
