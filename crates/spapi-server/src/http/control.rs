@@ -97,6 +97,7 @@ pub fn routes(cp: ControlPlane) -> Router {
         .route("/clock", get(get_clock).post(set_clock))
         .merge(super::control_world::routes())
         .merge(super::control_fba::routes())
+        .merge(super::control_invoices::routes())
         .merge(super::control_notify::routes())
         .merge(super::traffic::routes())
         .route_layer(middleware::from_fn_with_state(cp.clone(), require_admin))

@@ -142,6 +142,27 @@ impl ApiError {
     }
 }
 
+/// A pipeline error (parameter validation, body parsing) in the envelope of API `api` where
+/// that API's family differs: Invoices 2024-06-19 answers a bad request with `code` `"400"` and
+/// `message` "Invalid Request.", the parameter at fault in `details`.
+pub fn in_family(api: &str, mut e: ApiError) -> ApiError {
+    if api == "invoices_2024_06_19"
+        && e.status == StatusCode::BAD_REQUEST
+        && e.code() == "InvalidInput"
+    {
+        for entry in &mut e.errors {
+            let details = match entry.details.take() {
+                Some(d) if !d.is_empty() => format!("{} {d}", entry.message),
+                _ => entry.message.clone(),
+            };
+            entry.code = "400".into();
+            entry.message = "Invalid Request.".into();
+            entry.details = Some(details);
+        }
+    }
+    e
+}
+
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{} {}", self.status.as_u16(), self.code())?;

@@ -10,6 +10,7 @@
 pub mod binding;
 pub mod control;
 pub mod control_fba;
+pub mod control_invoices;
 pub mod control_notify;
 pub mod control_world;
 pub mod documents;
@@ -385,7 +386,7 @@ async fn serve_operation(State(sp): State<Arc<SpApi>>, req: Request) -> Response
     .await;
     let mut resp = match result {
         Ok(resp) => resp,
-        Err(e) => e.into_response(),
+        Err(e) => error::in_family(op.api, e).into_response(),
     };
     add_rate_limit(rate_limit, &mut resp);
     log.finish(&resp);

@@ -8,6 +8,7 @@ pub mod feeds;
 pub mod fees;
 pub mod finances;
 pub mod images;
+pub mod invoices;
 pub mod listings;
 pub mod marketplaces;
 pub mod mcf;

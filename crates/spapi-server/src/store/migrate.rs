@@ -93,6 +93,11 @@ const SQLITE: &[Embedded] = &[
         "mcf_orders",
         include_str!("../../migrations/sqlite/0014_mcf_orders.sql"),
     ),
+    (
+        19,
+        "invoices",
+        include_str!("../../migrations/sqlite/0019_invoices.sql"),
+    ),
 ];
 
 /// PostgreSQL migrations, in version order; the same versions as [`SQLITE`].
@@ -166,6 +171,11 @@ const POSTGRES: &[Embedded] = &[
         14,
         "mcf_orders",
         include_str!("../../migrations/postgres/0014_mcf_orders.sql"),
+    ),
+    (
+        19,
+        "invoices",
+        include_str!("../../migrations/postgres/0019_invoices.sql"),
     ),
 ];
 

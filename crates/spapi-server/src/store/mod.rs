@@ -30,6 +30,7 @@ mod error;
 pub mod fba;
 pub mod feeds;
 pub mod finances;
+pub mod invoices;
 mod jobs;
 pub mod mcf;
 mod meta;
@@ -76,6 +77,10 @@ const POSTGRES_MAX_CONNECTIONS: u32 = 10;
 /// Tables holding the simulated world, emptied by [`Store::reset`]. Children before parents, so
 /// that a plain `DELETE` per table satisfies foreign keys.
 const WORLD_TABLES: &[&str] = &[
+    "government_invoices",
+    "shipment_invoices",
+    "invoice_exports",
+    "invoices",
     "supply_sources",
     "finance_events",
     "mcf_orders",
@@ -109,7 +114,7 @@ const WORLD_TABLES: &[&str] = &[
 ];
 
 /// The schema version the migrations bring a store to (`meta` key `schema.version`).
-pub const SCHEMA_VERSION: &str = "14";
+pub const SCHEMA_VERSION: &str = "19";
 
 /// `meta` keys with this prefix describe the schema and survive [`Store::reset`].
 pub const SCHEMA_META_PREFIX: &str = "schema.";
