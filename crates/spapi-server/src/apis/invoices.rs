@@ -26,15 +26,19 @@ impl Invoices {
 /// "Invalid Request." for a bad request, the field and what is wrong in `details`.
 pub fn api_error(e: Error) -> ApiError {
     match e {
-        Error::InvalidParameter { details, .. } => {
+        Error::InvalidParameter { field, details } => {
+            let details = if details.contains(&field) {
+                details
+            } else {
+                format!("{field}: {details}")
+            };
             ApiError::new(StatusCode::BAD_REQUEST, "400", "Invalid Request.").with_details(details)
         }
         Error::Invalid(details) | Error::Conflict(details) => {
             ApiError::new(StatusCode::BAD_REQUEST, "400", "Invalid Request.").with_details(details)
         }
         Error::NotFound(details) => {
-            ApiError::new(StatusCode::NOT_FOUND, "404", "Resource not found.")
-                .with_details(details)
+            ApiError::new(StatusCode::NOT_FOUND, "404", "Resource not found.").with_details(details)
         }
         Error::Forbidden(details) => ApiError::new(
             StatusCode::FORBIDDEN,

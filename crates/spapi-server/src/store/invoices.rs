@@ -144,9 +144,8 @@ async fn get_invoice(
     seller_id: &str,
     invoice_id: &str,
 ) -> Result<Option<InvoiceRow>, StoreError> {
-    let sql = format!(
-        "SELECT {INVOICE_COLUMNS} FROM invoices WHERE seller_id = $1 AND invoice_id = $2"
-    );
+    let sql =
+        format!("SELECT {INVOICE_COLUMNS} FROM invoices WHERE seller_id = $1 AND invoice_id = $2");
     let row: Option<InvoiceTuple> = on_conn!(conn, |c| {
         sqlx::query_as(AssertSqlSafe(sql))
             .bind(seller_id)
@@ -199,7 +198,12 @@ impl Store {
             sql.push_str(&format!(" AND status IN ({})", marks.join(", ")));
         }
         eq_text(&mut sql, &mut binds, "invoice_type", &s.invoice_type);
-        eq_text(&mut sql, &mut binds, "transaction_type", &s.transaction_type);
+        eq_text(
+            &mut sql,
+            &mut binds,
+            "transaction_type",
+            &s.transaction_type,
+        );
         eq_text(&mut sql, &mut binds, "series", &s.series);
         eq_text(&mut sql, &mut binds, "order_id", &s.order_id);
         eq_text(&mut sql, &mut binds, "shipment_id", &s.shipment_id);

@@ -126,7 +126,9 @@ impl GovernmentInvoices {
             {
                 return Err(Error::invalid_parameter(
                     &format!("contexts[{i}].contextType"),
-                    format!("Invalid value for 'contextType': {t}. Valid values: CarrierDetailsContext."),
+                    format!(
+                        "Invalid value for 'contextType': {t}. Valid values: CarrierDetailsContext."
+                    ),
                 ));
             }
             if let Some(id) = &c.federal_tax_id {
@@ -286,7 +288,13 @@ fn pdf(lines: &[String]) -> Vec<u8> {
     for l in lines {
         let safe: String = l
             .chars()
-            .map(|c| if c.is_ascii() && c != '(' && c != ')' && c != '\\' { c } else { '?' })
+            .map(|c| {
+                if c.is_ascii() && c != '(' && c != ')' && c != '\\' {
+                    c
+                } else {
+                    '?'
+                }
+            })
             .collect();
         text.push_str(&format!(" ({safe}) Tj T*"));
     }
@@ -305,7 +313,9 @@ fn pdf(lines: &[String]) -> Vec<u8> {
         out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
     }
     let xref = out.len();
-    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
     for o in offsets {
         out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
     }
@@ -320,13 +330,15 @@ fn pdf(lines: &[String]) -> Vec<u8> {
 }
 
 /// The job: issues (or refuses) the government invoice requested at `created_at_us`.
-pub async fn issue(
-    store: &Store,
-    payload: &serde_json::Value,
-    at: Timestamp,
-) -> Result<()> {
+pub async fn issue(store: &Store, payload: &serde_json::Value, at: Timestamp) -> Result<()> {
     let field = |k: &str| payload[k].as_str().unwrap_or_default().to_string();
     let (seller_id, shipment_id) = (field("sellerId"), field("shipmentId"));
+    // Read before the transaction: an in-memory SQLite store has one connection.
+    let name = store
+        .get_seller(&seller_id)
+        .await?
+        .map(|s| s.name)
+        .unwrap_or_else(|| seller_id.clone());
     let mut tx = store.begin().await?;
     let Some(mut row) = tx
         .get_government_invoice(
@@ -355,9 +367,7 @@ pub async fn issue(
         row.status = "ERROR".into();
         row.errors = serde_json::to_string(&[m::InvoiceError {
             error_code: Some("999".into()),
-            description: Some(format!(
-                "Rejeição: placa do veículo inválida ({plate})"
-            )),
+            description: Some(format!("Rejeição: placa do veículo inválida ({plate})")),
         }])
         .map_err(Error::internal)?;
         tx.put_government_invoice(&row).await?;
@@ -374,11 +384,6 @@ pub async fn issue(
         number,
         &nfe::digits(&format!("gov-code:{seller_id}:{shipment_id}"), 8),
     );
-    let name = store
-        .get_seller(&seller_id)
-        .await?
-        .map(|s| s.name)
-        .unwrap_or_else(|| seller_id.clone());
     let xml = nfe::render(&nfe::Invoice {
         key: key.clone(),
         series: SERIES.into(),

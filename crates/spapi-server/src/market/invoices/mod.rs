@@ -69,6 +69,7 @@ pub const NEXT_TOKEN_ALONE: &str =
 
 const DEFAULT_INVOICES_PAGE: i64 = 100;
 const MAX_INVOICES_PAGE: i64 = 200;
+const MAX_INVOICES_IN_PAGE: i64 = 100;
 const DEFAULT_EXPORTS_PAGE: i64 = 100;
 const MAX_EXPORTS_PAGE: i64 = 100;
 /// The statuses an invoice can have.
@@ -489,7 +490,10 @@ pub fn render_invoice(r: &InvoiceRow, order: &OrderRow, seller_name: &str) -> Re
             .clone()
             .or_else(|| doc.buyer_info.as_ref().and_then(|b| b.buyer_name.clone()))
             .unwrap_or_else(|| "Consumidor".into()),
-        buyer_state: address.state_or_region.clone().unwrap_or_else(|| "SP".into()),
+        buyer_state: address
+            .state_or_region
+            .clone()
+            .unwrap_or_else(|| "SP".into()),
         buyer_city: address.city.clone().unwrap_or_default(),
         nature: "Venda de mercadoria adquirida de terceiros".into(),
         cfop: None,
@@ -571,6 +575,8 @@ impl InvoicesService {
                 (filters.search(seller_id, self.clock.now())?, size, None)
             }
         };
+        // pageSize goes to 200, but the model caps a page at 100 invoices.
+        let size = size.min(MAX_INVOICES_IN_PAGE);
         self.sync(seller_id, &search.marketplace_id).await?;
         let mut rows = self
             .store
@@ -720,8 +726,7 @@ impl InvoicesService {
                     return Err(Error::invalid_input(NEXT_TOKEN_ALONE));
                 }
                 let c: ExportCursor = paging::decode_token(token)?;
-                if c.kind != "exports" || c.seller != seller_id || c.marketplace != marketplace_id
-                {
+                if c.kind != "exports" || c.seller != seller_id || c.marketplace != marketplace_id {
                     return Err(Error::invalid_input(paging::UNDECODABLE));
                 }
                 c
@@ -792,7 +797,11 @@ impl InvoicesService {
     }
 
     /// getInvoicesDocument: the document's id and a signed URL.
-    pub async fn document(&self, caller: &Caller, document_id: &str) -> Result<m::InvoicesDocument> {
+    pub async fn document(
+        &self,
+        caller: &Caller,
+        document_id: &str,
+    ) -> Result<m::InvoicesDocument> {
         let seller_id = seller(caller)?;
         match self.store.get_document(document_id).await? {
             Some(d)

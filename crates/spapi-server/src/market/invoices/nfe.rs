@@ -315,7 +315,11 @@ pub fn render(inv: &Invoice) -> String {
         ename = escape(&inv.emitter_name),
         eie = inv.emitter_ie,
         cpf = inv.buyer_tax_id,
-        tag = if inv.buyer_tax_id.len() == 14 { "CNPJ" } else { "CPF" },
+        tag = if inv.buyer_tax_id.len() == 14 {
+            "CNPJ"
+        } else {
+            "CPF"
+        },
         nature = escape(&inv.nature),
         bname = escape(&inv.buyer_name),
         bcity = escape(&inv.buyer_city),
@@ -527,7 +531,10 @@ mod tests {
         let r = read_submitted(&xml).unwrap();
         assert_eq!(r.key, key);
         assert_eq!(r.model, "55");
-        assert_eq!(r.items, vec![("SKU<1>".into(), "2.0000".into(), "20.00".into())]);
+        assert_eq!(
+            r.items,
+            vec![("SKU<1>".into(), "2.0000".into(), "20.00".into())]
+        );
         assert_eq!(centavos(&r.total), Some(2050));
         assert!(read_submitted("<a><b></a>").is_err());
         assert!(read_submitted("<a/>").is_err());

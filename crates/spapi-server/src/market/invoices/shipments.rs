@@ -92,10 +92,7 @@ fn seller(caller: &Caller) -> Result<&str> {
 
 /// Amazon's 400 for a shipment id it does not know the shape of.
 fn invalid_shipment(id: &str) -> Error {
-    Error::invalid_parameter(
-        "shipmentId",
-        format!("'{id}' is an invalid ShipmentID"),
-    )
+    Error::invalid_parameter("shipmentId", format!("'{id}' is an invalid ShipmentID"))
 }
 
 /// Whether an order has a shipment this API serves.
@@ -320,10 +317,7 @@ impl ShipmentInvoicing {
                     currency_code: Some("BRL".into()),
                     amount: Some(crate::market::money::format(total, "BRL")),
                 }),
-                authorization_code: Some(nfe::digits(
-                    &format!("auth:{}", row.amazon_order_id),
-                    6,
-                )),
+                authorization_code: Some(nfe::digits(&format!("auth:{}", row.amazon_order_id), 6)),
             }]),
             marketplace_id: Some(row.marketplace_id.clone()),
             seller_id: Some(row.seller_id.clone()),
@@ -445,7 +439,11 @@ impl ShipmentInvoicing {
     }
 
     /// getInvoiceStatus.
-    pub async fn status(&self, caller: &Caller, shipment_id: &str) -> Result<m::ShipmentInvoiceStatus> {
+    pub async fn status(
+        &self,
+        caller: &Caller,
+        shipment_id: &str,
+    ) -> Result<m::ShipmentInvoiceStatus> {
         let row = self.shipment_order(caller, shipment_id).await?;
         Ok(
             match self
@@ -550,7 +548,11 @@ mod tests {
 
     #[test]
     fn shipment_ids_round_trip() {
-        for id in ["701-1234567-1234567", "000-0000000-0000001", "999-9999999-9999999"] {
+        for id in [
+            "701-1234567-1234567",
+            "000-0000000-0000001",
+            "999-9999999-9999999",
+        ] {
             let s = shipment_id_of(id).unwrap();
             assert_eq!(s.len(), 11);
             assert_eq!(order_id_of(&s).as_deref(), Some(id));
