@@ -177,6 +177,30 @@ impl Runner {
                 )
                 .await
             }
+            crate::market::invoices::JOB_EXPORT => {
+                let field = |k: &str| job.payload[k].as_str().unwrap_or_default().to_string();
+                crate::market::invoices::run_export(
+                    &self.store,
+                    &field("exportId"),
+                    &field("step"),
+                    at,
+                )
+                .await
+            }
+            crate::market::invoices::shipments::JOB_PROCESS => {
+                let field = |k: &str| job.payload[k].as_str().unwrap_or_default().to_string();
+                crate::market::invoices::shipments::process(
+                    &self.store,
+                    &field("sellerId"),
+                    &field("shipmentId"),
+                    job.payload["submittedAt"].as_i64().unwrap_or_default(),
+                    at,
+                )
+                .await
+            }
+            crate::market::invoices::government::JOB_ISSUE => {
+                crate::market::invoices::government::issue(&self.store, &job.payload, at).await
+            }
             buyers::JOB_BUYER_TICK => {
                 let seller = job.payload["sellerId"].as_str().unwrap_or_default();
                 let generation = job.payload["generation"].as_i64().unwrap_or(0);

@@ -177,6 +177,24 @@ pub fn apis_at(auth: &Auth, router: &Arc<Router>, docs: &Documents, public_base:
         fba_inbound_v1: Arc::new(crate::apis::inbound_eligibility::InboundEligibility::new(
             crate::market::inbound::eligibility::Eligibility::new(store.clone()),
         )),
+        invoices_2024_06_19: Arc::new(crate::apis::invoices::Invoices::new(
+            crate::market::invoices::InvoicesService::new(
+                store.clone(),
+                clock.clone(),
+                docs.clone(),
+            ),
+            crate::market::invoices::government::GovernmentInvoices::new(
+                store.clone(),
+                clock.clone(),
+                docs.clone(),
+            ),
+        )),
+        shipment_invoicing_v0: Arc::new(crate::apis::shipment_invoicing::ShipmentInvoicing::new(
+            crate::market::invoices::shipments::ShipmentInvoicing::new(
+                store.clone(),
+                clock.clone(),
+            ),
+        )),
         sales_v1: Arc::new(Sales::new(OrderBook::new(store.clone()), clock)),
         sellers_v1: Arc::new(Sellers::new(SellerAccounts::new(store))),
         tokens_2021_03_01: Arc::new(Tokens::new(auth.clone(), router.clone())),

@@ -409,21 +409,27 @@ async fn an_instance_killed_holding_claims_loses_nothing_and_duplicates_nothing(
         Some(json!({"products": 8, "days": 2, "orders_per_day": 5})),
     )
     .await;
-    let token: Value = http
-        .post(format!("{v}/auth/o2/token"))
-        .form(&[
-            ("grant_type", "refresh_token"),
-            ("refresh_token", auth["refresh_token"].as_str().unwrap()),
-            ("client_id", app["client_id"].as_str().unwrap()),
-            ("client_secret", app["client_secret"].as_str().unwrap()),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = token["access_token"].as_str().unwrap().to_string();
+    let mint = |base: String| {
+        let (http, app, auth) = (http.clone(), app.clone(), auth.clone());
+        async move {
+            let t: Value = http
+                .post(format!("{base}/auth/o2/token"))
+                .form(&[
+                    ("grant_type", "refresh_token"),
+                    ("refresh_token", auth["refresh_token"].as_str().unwrap()),
+                    ("client_id", app["client_id"].as_str().unwrap()),
+                    ("client_secret", app["client_secret"].as_str().unwrap()),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            t["access_token"].as_str().unwrap().to_string()
+        }
+    };
+    let token = mint(v.to_string()).await;
     let created: Value = http
         .post(format!("{v}/reports/2021-06-30/reports"))
         .header("x-amz-access-token", &token)
@@ -521,6 +527,8 @@ async fn an_instance_killed_holding_claims_loses_nothing_and_duplicates_nothing(
         Some(json!({"advance_seconds": 86400})),
     )
     .await;
+    // A day has passed on the clock: a new access token (minted by another instance).
+    let token = mint(bases[1].clone()).await;
     let deadline = Instant::now() + Duration::from_secs(120);
     let report = loop {
         let r = sp_get(

@@ -108,6 +108,7 @@ pub fn routes(cp: ControlPlane) -> Router {
         .merge(super::control_fba::routes())
         .merge(super::control_awd::routes())
         .merge(super::control_inbound::routes())
+        .merge(super::control_invoices::routes())
         .merge(super::control_notify::routes())
         .merge(super::control_services::routes())
         .merge(super::traffic::routes())

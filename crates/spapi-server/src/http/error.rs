@@ -162,6 +162,26 @@ impl ApiError {
     }
 }
 
+/// Invoices 2024-06-19 answers a bad request with `code` `"400"` and
+/// `message` "Invalid Request.", the parameter at fault in `details`.
+fn invoices_family(api: &str, mut e: ApiError) -> ApiError {
+    if api == "invoices_2024_06_19"
+        && e.status == StatusCode::BAD_REQUEST
+        && e.code() == "InvalidInput"
+    {
+        for entry in &mut e.errors {
+            let details = match entry.details.take() {
+                Some(d) if !d.is_empty() => format!("{} {d}", entry.message),
+                _ => entry.message.clone(),
+            };
+            entry.code = "400".into();
+            entry.message = "Invalid Request.".into();
+            entry.details = Some(details);
+        }
+    }
+    e
+}
+
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{} {}", self.status.as_u16(), self.code())?;
@@ -187,8 +207,11 @@ impl IntoResponse for ApiError {
 
 /// A 400 of parameter validation or body parsing (`InvalidInput`) in the error family of the
 /// operation's API, for the APIs whose family differs: AWD answers `BAD_REQUEST` with its
-/// fixed `details`. Other errors, and other APIs, are left as they are.
-pub fn in_family(op: &spapi_model::Operation, mut e: ApiError) -> ApiError {
+/// fixed `details`, Invoices 2024-06-19 `code` "400" (see `invoices_family`). Other errors, and
+/// other APIs, are left as they are. Applied to every error the pipeline answers, so the bindings'
+/// own errors (already in their family) pass through unchanged.
+pub fn in_family(op: &spapi_model::Operation, e: ApiError) -> ApiError {
+    let mut e = invoices_family(op.api, e);
     if op.api == "awd_2024_05_09" && e.status == StatusCode::BAD_REQUEST {
         for entry in &mut e.errors {
             if entry.code == "InvalidInput" {

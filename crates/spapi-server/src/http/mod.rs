@@ -12,6 +12,7 @@ pub mod control;
 pub mod control_awd;
 pub mod control_fba;
 pub mod control_inbound;
+pub mod control_invoices;
 pub mod control_notify;
 pub mod control_services;
 pub mod control_world;
@@ -390,8 +391,10 @@ async fn serve_operation(State(sp): State<Arc<SpApi>>, req: Request) -> Response
     .await;
     let mut resp = match result {
         Ok(resp) => resp,
-        Err(e) if error::bare_error_list(op.operation_id) => e.into_bare_response(),
-        Err(e) => e.into_response(),
+        Err(e) if error::bare_error_list(op.operation_id) => {
+            error::in_family(op, e).into_bare_response()
+        }
+        Err(e) => error::in_family(op, e).into_response(),
     };
     add_rate_limit(rate_limit, &mut resp);
     log.finish(&resp);

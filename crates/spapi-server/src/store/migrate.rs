@@ -111,7 +111,12 @@ const SQLITE: &[Embedded] = &[
     (
         18,
         "services",
-        include_str!("../../migrations/sqlite/0018_services.sql")
+        include_str!("../../migrations/sqlite/0018_services.sql"),
+    ),
+    (
+        19,
+        "invoices",
+        include_str!("../../migrations/sqlite/0019_invoices.sql"),
     ),
 ];
 
@@ -205,7 +210,12 @@ const POSTGRES: &[Embedded] = &[
     (
         18,
         "services",
-        include_str!("../../migrations/postgres/0018_services.sql")
+        include_str!("../../migrations/postgres/0018_services.sql"),
+    ),
+    (
+        19,
+        "invoices",
+        include_str!("../../migrations/postgres/0019_invoices.sql"),
     ),
 ];
 

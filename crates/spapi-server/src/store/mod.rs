@@ -32,6 +32,7 @@ pub mod fba;
 pub mod feeds;
 pub mod finances;
 pub mod inbound;
+pub mod invoices;
 mod jobs;
 pub mod mcf;
 mod meta;
@@ -91,6 +92,10 @@ const WORLD_TABLES: &[&str] = &[
     "awd_auto_replenishment",
     "ship_offers",
     "ship_records",
+    "government_invoices",
+    "shipment_invoices",
+    "invoice_exports",
+    "invoices",
     "supply_sources",
     "finance_events",
     "mcf_orders",
@@ -128,7 +133,7 @@ const WORLD_TABLES: &[&str] = &[
 ];
 
 /// The schema version the migrations bring a store to (`meta` key `schema.version`).
-pub const SCHEMA_VERSION: &str = "18";
+pub const SCHEMA_VERSION: &str = "19";
 
 /// `meta` keys with this prefix describe the schema and survive [`Store::reset`].
 pub const SCHEMA_META_PREFIX: &str = "schema.";
