@@ -88,7 +88,14 @@ async fn find(
         loop {
             let page_token = token_next
                 .as_deref()
-                .map(|t| format!("&pageToken={t}"))
+                // Tokens are base64 (`+`, `/`, `=`): encoded, as a client must.
+                .map(|t| {
+                    let t = t
+                        .replace('+', "%2B")
+                        .replace('/', "%2F")
+                        .replace('=', "%3D");
+                    format!("&pageToken={t}")
+                })
                 .unwrap_or_default();
             let (s, page) = call(
                 w,
@@ -99,7 +106,10 @@ async fn find(
             )
             .await;
             conforms(CATALOG, "searchCatalogItems", s, &page);
-            items.extend(page["items"].as_array().unwrap().iter().cloned());
+            let found = page["items"]
+                .as_array()
+                .unwrap_or_else(|| panic!("searchCatalogItems: {s} {page}"));
+            items.extend(found.iter().cloned());
             token_next = page["pagination"]["nextToken"].as_str().map(String::from);
             if token_next.is_none() {
                 break;

@@ -236,13 +236,6 @@ pub fn zpl_label(size: Size, c: &LabelContent) -> String {
     z
 }
 
-fn pdf_escape(s: &str) -> String {
-    ascii(s)
-        .replace('\\', "\\\\")
-        .replace('(', "\\(")
-        .replace(')', "\\)")
-}
-
 /// A one-page PDF of `lines` (font size, text) from the top, and filled rectangles
 /// (x, y, w, h in points from the bottom left), on a page of `width_pt` by `height_pt`.
 pub fn pdf(
@@ -251,53 +244,12 @@ pub fn pdf(
     lines: &[(f64, String)],
     rects: &[(f64, f64, f64, f64)],
 ) -> Vec<u8> {
-    let mut content = String::new();
-    let mut y = height_pt - 24.0;
-    for (size, text) in lines {
-        content.push_str(&format!(
-            "BT /F1 {size:.1} Tf 18 {y:.1} Td ({}) Tj ET\n",
-            pdf_escape(text)
-        ));
-        y -= size + 5.0;
+    let mut page = crate::market::pdf::Page::new(width_pt, height_pt);
+    page.lines(18.0, height_pt - 24.0, lines);
+    for (x, y, w, h) in rects {
+        page.rect(*x, *y, *w, *h);
     }
-    for (x, ry, w, h) in rects {
-        content.push_str(&format!("{x:.2} {ry:.2} {w:.2} {h:.2} re f\n"));
-    }
-    let objects = [
-        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
-        format!(
-            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {width_pt:.1} {height_pt:.1}] \
-             /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>"
-        ),
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
-            .to_string(),
-        format!(
-            "<< /Length {} >>\nstream\n{content}endstream",
-            content.len()
-        ),
-    ];
-    let mut out = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, o) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
-    }
-    let xref = out.len();
-    out.extend_from_slice(
-        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
-    );
-    for off in offsets {
-        out.extend_from_slice(format!("{off:010} 00000 n \n").as_bytes());
-    }
-    out.extend_from_slice(
-        format!(
-            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-            objects.len() + 1
-        )
-        .as_bytes(),
-    );
-    out
+    crate::market::pdf::document("label", &[page])
 }
 
 fn pdf_label(size: Size, c: &LabelContent) -> Vec<u8> {
@@ -312,18 +264,10 @@ fn pdf_label(size: Size, c: &LabelContent) -> Vec<u8> {
         lines.push((8.0, format!("REF: {r}")));
     }
     lines.push((10.0, format!("TRACKING #: {}", c.tracking_id)));
-    let modules = code128(&c.tracking_id);
-    let module = ((w - 36.0) / modules.len() as f64).min(1.5);
-    let mut rects = Vec::new();
-    let mut x = 18.0;
-    let bar_h = (h * 0.18).min(90.0);
-    for m in modules {
-        if m {
-            rects.push((x, 24.0, module, bar_h));
-        }
-        x += module;
-    }
-    pdf(w, h, &lines, &rects)
+    let mut page = crate::market::pdf::Page::new(w, h);
+    page.lines(18.0, h - 24.0, &lines);
+    page.code128(18.0, 24.0, w - 36.0, (h * 0.18).min(90.0), &c.tracking_id);
+    crate::market::pdf::document("label", &[page])
 }
 
 fn crc32(data: &[u8]) -> u32 {

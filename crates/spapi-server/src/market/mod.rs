@@ -21,6 +21,7 @@ pub mod notifications;
 pub mod offers;
 pub mod orders;
 pub mod paging;
+pub mod pdf;
 pub mod pricing;
 pub mod product_types;
 pub mod reports;

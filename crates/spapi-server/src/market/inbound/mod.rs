@@ -28,7 +28,7 @@
 //! plane said were damaged or missing), so the ledger, FBA availability and offers follow.
 
 pub mod eligibility;
-pub mod pdf;
+
 pub mod shipments;
 pub mod workflow;
 
@@ -37,7 +37,7 @@ use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::market::documents::{DocumentWriter, Documents, UrlOp, new_document_id};
 use crate::market::fba::stock::{self, Movement};
-use crate::market::{marketplaces, offers, paging};
+use crate::market::{marketplaces, offers, paging, pdf};
 use crate::store::documents::DocumentRow;
 use crate::store::inbound::{InboundOperationRow, InboundPlanRow};
 use crate::store::{Store, StoreTx};

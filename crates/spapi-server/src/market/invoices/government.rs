@@ -282,51 +282,12 @@ impl GovernmentInvoices {
     }
 }
 
-/// A one-page PDF showing `lines` of text.
+/// A one-page A4 PDF showing `lines` of text.
 fn pdf(lines: &[String]) -> Vec<u8> {
-    let mut text = String::from("BT /F1 11 Tf 50 780 Td 14 TL");
-    for l in lines {
-        let safe: String = l
-            .chars()
-            .map(|c| {
-                if c.is_ascii() && c != '(' && c != ')' && c != '\\' {
-                    c
-                } else {
-                    '?'
-                }
-            })
-            .collect();
-        text.push_str(&format!(" ({safe}) Tj T*"));
-    }
-    text.push_str(" ET");
-    let objects = [
-        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_string(),
-        format!("<< /Length {} >>\nstream\n{text}\nendstream", text.len()),
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_string(),
-    ];
-    let mut out = b"%PDF-1.4\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, o) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
-    }
-    let xref = out.len();
-    out.extend_from_slice(
-        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
-    );
-    for o in offsets {
-        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
-    }
-    out.extend_from_slice(
-        format!(
-            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-            objects.len() + 1
-        )
-        .as_bytes(),
-    );
-    out
+    let mut page = crate::market::pdf::Page::new(595.0, 842.0);
+    let lines: Vec<(f64, String)> = lines.iter().map(|l| (11.0, l.clone())).collect();
+    page.lines(50.0, 780.0, &lines);
+    crate::market::pdf::document("DANFE", &[page])
 }
 
 /// The job: issues (or refuses) the government invoice requested at `created_at_us`.

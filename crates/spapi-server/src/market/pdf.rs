@@ -1,6 +1,7 @@
-//! A minimal PDF writer for inbound labels: pages of text (Helvetica) and Code 39 barcodes
-//! drawn as filled rectangles. Enough for a label a scanner reads and a viewer shows; no
-//! fonts are embedded (Helvetica is one of the 14 standard fonts every reader has).
+//! The one PDF writer of the world's documents (shipping, inbound and AWD labels, Brazilian
+//! invoices): pages of text (Helvetica) and barcodes (Code 39, Code 128) drawn as filled
+//! rectangles. Enough for a label a scanner reads and a viewer shows; no fonts are embedded
+//! (Helvetica is one of the 14 standard fonts every reader has).
 
 use std::fmt::Write as _;
 
@@ -52,6 +53,31 @@ impl Page {
     /// A filled rectangle.
     pub fn rect(&mut self, x: f64, y: f64, w: f64, h: f64) {
         let _ = writeln!(self.ops, "{x:.2} {y:.2} {w:.2} {h:.2} re f");
+    }
+
+    /// A Code 128 barcode of `data` (see `market::labels::code128`) filling `width` at most
+    /// (modules of at most 1.5 points), `height` tall, from (`x`, `y`).
+    pub fn code128(&mut self, x: f64, y: f64, width: f64, height: f64, data: &str) {
+        let modules = crate::market::labels::code128(data);
+        let module = (width / modules.len().max(1) as f64).min(1.5);
+        let mut at = x;
+        for dark in modules {
+            if dark {
+                self.rect(at, y, module, height);
+            }
+            at += module;
+        }
+    }
+
+    /// Lines of text from the top of the page down, at `x`, each (font size, text) with a gap
+    /// of 5 points; the `y` below the last line.
+    pub fn lines(&mut self, x: f64, top: f64, lines: &[(f64, String)]) -> f64 {
+        let mut y = top;
+        for (size, text) in lines {
+            self.text(x, y, *size, text);
+            y -= size + 5.0;
+        }
+        y
     }
 
     /// An outlined rectangle (a label's border).
