@@ -300,6 +300,20 @@ async fn v1_purchase_shipment_and_cancel_before_pickup() {
         .unwrap()
         .to_string();
     assert!(!png_of(&p["labelResults"][0]["label"]["labelStream"]).is_empty());
+    let (s, got) = api
+        .call(
+            "getShipment",
+            Method::GET,
+            &format!("/shipping/v1/shipments/{id}"),
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{got}");
+    assert_eq!(
+        got["payload"]["acceptedRate"]["serviceType"],
+        "Amazon Shipping Premium"
+    );
+    assert_eq!(got["payload"]["clientReferenceId"], "one-step");
 
     // Cancelled before the carrier comes: the label is void, tracking says so.
     let (s, body_c) = api

@@ -261,9 +261,7 @@ impl ShippingV1 {
         caller: &Caller,
         req: &m::CreateShipmentRequest,
     ) -> Result<m::CreateShipmentResult> {
-        if req.client_reference_id.trim().is_empty() || req.client_reference_id.len() > 40 {
-            return Err(bad("clientReferenceId", "Must be 1 to 40 characters."));
-        }
+        check_reference(&req.client_reference_id)?;
         let now = self.clock.now();
         let now_us = now.as_microsecond();
         let (_, typed) = self.plan(&req.ship_from, &req.ship_to, &req.containers, now)?;
@@ -294,18 +292,8 @@ impl ShippingV1 {
                 promise: Some(quote_promise(q)),
             });
         }
-        tx.insert_ship_record(&RecordRow {
-            kind: KIND_V1.into(),
-            id: id.clone(),
-            seller_id: seller,
-            tracking_id: None,
-            order_id: None,
-            status: "Created".into(),
-            created_at_us: now_us,
-            updated_at_us: now_us,
-            doc: json!({"request": req, "acceptedRate": null}).to_string(),
-        })
-        .await?;
+        tx.insert_ship_record(&created_row(&seller, &id, req, now_us))
+            .await?;
         tx.commit().await?;
         Ok(m::CreateShipmentResult {
             shipment_id: id,
@@ -352,11 +340,13 @@ impl ShippingV1 {
         })
     }
 
-    /// Buys quote `q` for the created shipment `row`: the label record (same id) and the
-    /// shipment's accepted rate, in one transaction that also forgets its offers.
+    /// Buys quote `q` for the shipment `row`: the label record (same id) and the shipment's
+    /// accepted rate, in one transaction that also forgets its offers. `new`: the shipment row
+    /// is made in the same transaction (`purchaseShipment`).
     async fn buy(
         &self,
         mut row: RecordRow,
+        new: bool,
         c: &Created,
         q: &Quote,
         t: &m::ServiceType,
@@ -412,8 +402,12 @@ impl ShippingV1 {
         row.updated_at_us = now_us;
         row.doc = json!({"request": c.req, "acceptedRate": accepted}).to_string();
         let mut tx = self.store.begin().await?;
-        tx.delete_ship_offers(&row.seller_id, &id).await?;
-        tx.update_ship_record(&row).await?;
+        if new {
+            tx.insert_ship_record(&row).await?;
+        } else {
+            tx.delete_ship_offers(&row.seller_id, &id).await?;
+            tx.update_ship_record(&row).await?;
+        }
         tx.insert_ship_record(&record(&row.seller_id, &id, &k, "Purchased", now_us)?)
             .await?;
         tx.commit().await?;
@@ -475,7 +469,7 @@ impl ShippingV1 {
             .ok_or_else(|| Error::invalid_input(RATE_EXPIRED))?;
         // The price quoted is the price paid.
         q.total = doc["total"].as_i64().unwrap_or(q.total);
-        let (accepted, k) = self.buy(row, &c, &q, &t, spec).await?;
+        let (accepted, k) = self.buy(row, false, &c, &q, &t, spec).await?;
         Ok(m::PurchaseLabelsResult {
             shipment_id: id.into(),
             client_reference_id: Some(c.req.client_reference_id.clone()),
@@ -484,7 +478,8 @@ impl ShippingV1 {
         })
     }
 
-    /// `purchaseShipment`: creates and buys the service type asked for in one step.
+    /// `purchaseShipment`: creates and buys the service type asked for in one step (one
+    /// transaction; no offers are kept).
     pub async fn purchase_shipment(
         &self,
         caller: &Caller,
@@ -508,13 +503,16 @@ impl ShippingV1 {
                     "Not a service type that can ship this container.",
                 )
             })?;
-        let created_res = self.create(caller, &create).await?;
-        let seller = Self::seller(caller);
-        let row = self.v1_record(&seller, &created_res.shipment_id).await?;
-        let c = created(&row)?;
-        let (accepted, k) = self.buy(row, &c, &q, &t, spec).await?;
+        check_reference(&create.client_reference_id)?;
+        let id = super::numeric_id(14);
+        let row = created_row(&Self::seller(caller), &id, &create, self.clock.now_us());
+        let c = Created {
+            req: create,
+            accepted: None,
+        };
+        let (accepted, k) = self.buy(row, true, &c, &q, &t, spec).await?;
         Ok(m::PurchaseShipmentResult {
-            shipment_id: created_res.shipment_id,
+            shipment_id: id,
             service_rate: m::ServiceRate {
                 total_charge: accepted.total_charge.clone().unwrap_or_default(),
                 billable_weight: accepted.billed_weight.clone().unwrap_or_default(),
@@ -681,6 +679,28 @@ impl ShippingV1 {
                 })
                 .collect(),
         })
+    }
+}
+
+fn check_reference(r: &str) -> Result<()> {
+    if r.trim().is_empty() || r.len() > 40 {
+        return Err(bad("clientReferenceId", "Must be 1 to 40 characters."));
+    }
+    Ok(())
+}
+
+/// A created (not yet purchased) shipment's record.
+fn created_row(seller: &str, id: &str, req: &m::CreateShipmentRequest, now_us: i64) -> RecordRow {
+    RecordRow {
+        kind: KIND_V1.into(),
+        id: id.into(),
+        seller_id: seller.into(),
+        tracking_id: None,
+        order_id: None,
+        status: "Created".into(),
+        created_at_us: now_us,
+        updated_at_us: now_us,
+        doc: json!({"request": req, "acceptedRate": null}).to_string(),
     }
 }
 
