@@ -401,16 +401,29 @@ impl ShippingV1 {
         row.tracking_id = Some(tracking_id);
         row.updated_at_us = now_us;
         row.doc = json!({"request": c.req, "acceptedRate": accepted}).to_string();
-        let mut tx = self.store.begin().await?;
-        if new {
-            tx.insert_ship_record(&row).await?;
-        } else {
-            tx.delete_ship_offers(&row.seller_id, &id).await?;
-            tx.update_ship_record(&row).await?;
+        let label = record(&row.seller_id, &id, &k, "Purchased", now_us)?;
+        let written: Result<()> = async {
+            let mut tx = self.store.begin().await?;
+            if new {
+                tx.insert_ship_record(&row).await?;
+            } else {
+                tx.delete_ship_offers(&row.seller_id, &id).await?;
+                tx.update_ship_record(&row).await?;
+            }
+            tx.insert_ship_record(&label).await?;
+            tx.commit().await?;
+            Ok(())
         }
-        tx.insert_ship_record(&record(&row.seller_id, &id, &k, "Purchased", now_us)?)
-            .await?;
-        tx.commit().await?;
+        .await;
+        if let Err(e) = written {
+            // Two purchases of one shipment at once: the second finds the label made.
+            if !new && self.label(&row.seller_id, &id).await?.is_some() {
+                return Err(Error::invalid_input(format!(
+                    "Shipment {id} is Purchased; its labels cannot be purchased."
+                )));
+            }
+            return Err(e);
+        }
         Ok((accepted, k))
     }
 
