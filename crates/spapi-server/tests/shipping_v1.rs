@@ -483,6 +483,37 @@ async fn v1_unhappy_paths() {
     assert_eq!(s, 400, "{e}");
     assert!(e.to_string().contains("labelFormat"), "{e}");
 
+    // getRates: no service type, a negative side, a bad ship date.
+    let rates = |types: Value, length: f64, date: &str| {
+        json!({
+            "shipFrom": address("Shop Ltd", "London", "EC1A 1BB"),
+            "shipTo": address("Pat Buyer", "Manchester", "M1 1AE"),
+            "serviceTypes": types,
+            "shipDate": date,
+            "containerSpecifications": [{
+                "dimensions": {"length": length, "width": 20.0, "height": 10.0, "unit": "CM"},
+                "weight": {"value": 1.2, "unit": "kg"}
+            }]
+        })
+    };
+    for (body, field) in [
+        (rates(json!([]), 30.0, T0), "serviceTypes"),
+        (
+            rates(json!(["Amazon Shipping Ground"]), -1.0, T0),
+            "containerSpecifications.dimensions",
+        ),
+        (
+            rates(json!(["Amazon Shipping Ground"]), 30.0, "soon"),
+            "shipDate",
+        ),
+    ] {
+        let (s, e) = api
+            .call("getRates", Method::POST, "/shipping/v1/rates", Some(body))
+            .await;
+        assert_eq!(s, 400, "{e}");
+        assert!(e.to_string().contains(field), "{field}: {e}");
+    }
+
     // Another seller sees none of it.
     let (_, other) = w.other_seller("EU", &["A1F83G8C2ARO7P"]).await;
     let (s, e) = w
