@@ -40,24 +40,17 @@ fn not_found(id: &str) -> Error {
 }
 
 fn check_address(a: &m::Address, field: &str) -> Result<()> {
-    for (name, v) in [
-        ("name", &a.name),
-        ("addressLine1", &a.address_line1),
-        ("city", &a.city),
-        ("stateOrRegion", &a.state_or_region),
-        ("postalCode", &a.postal_code),
-    ] {
-        if v.trim().is_empty() {
-            return Err(bad(&format!("{field}.{name}"), "Must not be empty."));
-        }
-    }
-    if a.country_code.len() != 2 || !a.country_code.chars().all(|c| c.is_ascii_alphabetic()) {
-        return Err(bad(
-            &format!("{field}.countryCode"),
-            "Must be an ISO 3166-1 alpha-2 country code.",
-        ));
-    }
-    Ok(())
+    super::check_address_lines(
+        &[
+            ("name", &a.name),
+            ("addressLine1", &a.address_line1),
+            ("city", &a.city),
+            ("stateOrRegion", &a.state_or_region),
+            ("postalCode", &a.postal_code),
+        ],
+        &a.country_code,
+        field,
+    )
 }
 
 fn place(a: &m::Address) -> Place {
