@@ -166,6 +166,9 @@ pub fn apis_at(auth: &Auth, router: &Arc<Router>, docs: &Documents, public_base:
                 ),
             ),
         ),
+        shipping_v1: Arc::new(crate::apis::shipping_v1::ShippingV1::new(
+            crate::market::shipping::v1::ShippingV1::new(store.clone(), clock.clone()),
+        )),
         shipping_v2: Arc::new(crate::apis::shipping_v2::ShippingV2::new(
             crate::market::shipping::v2::ShippingV2::new(store.clone(), clock.clone()),
         )),

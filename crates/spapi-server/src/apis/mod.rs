@@ -25,6 +25,7 @@ pub mod sales;
 pub mod sellers;
 pub mod services;
 pub mod shipment_invoicing;
+pub mod shipping_v1;
 pub mod shipping_v2;
 pub mod supply_sources;
 pub mod tokens;

@@ -391,6 +391,26 @@ pub fn order_destination(row: &OrderRow) -> Result<(Place, Vec<String>, bool)> {
     Ok((place, lines, po_box))
 }
 
+/// Checks an address's required lines (`(name, value)`, named `field.name` when empty) and
+/// its two-letter country code (Shipping v1 and v2 share the rule).
+pub fn check_address_lines(lines: &[(&str, &str)], country: &str, field: &str) -> Result<()> {
+    for (name, v) in lines.iter().chain([("countryCode", country)].iter()) {
+        if v.trim().is_empty() {
+            return Err(Error::invalid_parameter(
+                &format!("{field}.{name}"),
+                format!("{name} is required."),
+            ));
+        }
+    }
+    if country.chars().count() != 2 {
+        return Err(Error::invalid_parameter(
+            &format!("{field}.countryCode"),
+            "countryCode is a two-letter ISO 3166 code.",
+        ));
+    }
+    Ok(())
+}
+
 /// A random numeric id of `n` digits (Shipping v1/v2 shipment ids look like this).
 pub fn numeric_id(n: usize) -> String {
     let u = uuid::Uuid::new_v4();

@@ -110,27 +110,16 @@ fn lines_of(a: &m::Address) -> Vec<String> {
 }
 
 fn check_address(a: &m::Address, field: &str) -> Result<()> {
-    for (name, v) in [
-        ("name", &a.name),
-        ("addressLine1", &a.address_line1),
-        ("city", &a.city),
-        ("postalCode", &a.postal_code),
-        ("countryCode", &a.country_code),
-    ] {
-        if v.trim().is_empty() {
-            return Err(bad(
-                &format!("{field}.{name}"),
-                format!("{name} is required."),
-            ));
-        }
-    }
-    if a.country_code.chars().count() != 2 {
-        return Err(bad(
-            &format!("{field}.countryCode"),
-            "countryCode is a two-letter ISO 3166 code.",
-        ));
-    }
-    Ok(())
+    super::check_address_lines(
+        &[
+            ("name", &a.name),
+            ("addressLine1", &a.address_line1),
+            ("city", &a.city),
+            ("postalCode", &a.postal_code),
+        ],
+        &a.country_code,
+        field,
+    )
 }
 
 fn currency(minor: i64, cur: &str) -> m::Currency {
