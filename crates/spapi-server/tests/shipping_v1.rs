@@ -427,6 +427,31 @@ async fn v1_unhappy_paths() {
         .await;
     assert_eq!(s, 404, "{e}");
 
+    // A v1 shipment id and rate id are no Shipping v2 quote (both keep rates in one table):
+    // 400, not a 500.
+    let resp = w
+        .http
+        .post(format!("{}/shipping/v2/shipments", w.base))
+        .header("x-amz-access-token", &api.token)
+        .header("x-amzn-shipping-business-id", "AmazonShipping_US")
+        .json(&json!({"requestToken": id, "rateId": rate_id,
+            "requestedDocumentSpecification": {"format": "PDF",
+                "size": {"width": 4, "length": 6, "unit": "INCH"}, "dpi": 203,
+                "pageLayout": "LEFT", "needFileJoining": false,
+                "requestedDocumentTypes": ["LABEL"]}}))
+        .send()
+        .await
+        .unwrap();
+    let s = resp.status().as_u16();
+    let e: Value = resp.json().await.unwrap();
+    assert_eq!(s, 400, "{e}");
+    common::conforms(
+        "models/shipping-api-model/shippingV2.json",
+        "purchaseShipment",
+        s,
+        &e,
+    );
+
     // Bad bodies, the field named.
     let mut bad = shipment("x");
     bad["containers"][0]["weight"]["unit"] = json!("stone");

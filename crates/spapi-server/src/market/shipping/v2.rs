@@ -550,10 +550,18 @@ impl ShippingV2 {
                     "The requestToken and rateId do not name a rate of this seller that can still be bought.",
                 )
             })?;
+        let doc: Value = serde_json::from_str(&row.doc).map_err(Error::internal)?;
+        // Shipping v1 keeps its rates in the same table: a v1 shipment id and rate id sent
+        // here name no v2 rate.
+        if doc["api"] != "v2" {
+            return Err(bad(
+                "rateId",
+                "The requestToken and rateId do not name a rate of this seller that can still be bought.",
+            ));
+        }
         if row.expires_at_us <= self.clock.now_us() {
             return Err(Error::conflict(TOKEN_EXPIRED));
         }
-        let doc: Value = serde_json::from_str(&row.doc).map_err(Error::internal)?;
         Ok((row, doc))
     }
 
