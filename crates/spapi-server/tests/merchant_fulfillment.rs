@@ -70,48 +70,12 @@ async fn world(config: ServerConfig) -> (World, String) {
 
 /// A listing of `channel` (`MFN`/`AFN`) in the US with at least `units`.
 async fn listing(w: &World, channel: &str, units: i64) -> String {
-    let (_, listings) = w
-        .control(
-            Method::GET,
-            &format!("/sellers/{}/listings", w.seller_id),
-            None,
-        )
-        .await;
-    listings["listings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|l| {
-            l["fulfillment_channel"] == channel
-                && l["marketplace_id"] == US
-                && l["quantity"].as_i64().unwrap() >= units
-        })
-        .unwrap_or_else(|| panic!("a {channel} listing with stock"))["sku"]
-        .as_str()
-        .unwrap()
-        .to_string()
+    w.listing_with_stock(US, channel, units).await
 }
 
 /// Places an order of `units` of `sku`; its id and first order item id.
 async fn place(w: &World, sku: &str, units: i64) -> (String, String) {
-    let (status, placed) = w
-        .control(
-            Method::POST,
-            &format!("/sellers/{}/orders", w.seller_id),
-            Some(json!({"marketplace_id": US, "items": [{"sku": sku, "quantity": units}]})),
-        )
-        .await;
-    assert_eq!(status, 201, "{placed}");
-    (
-        placed["order"]["AmazonOrderId"]
-            .as_str()
-            .unwrap()
-            .to_string(),
-        placed["orderItems"][0]["OrderItemId"]
-            .as_str()
-            .unwrap()
-            .to_string(),
-    )
+    w.place_order(US, sku, units).await
 }
 
 fn ship_from() -> Value {

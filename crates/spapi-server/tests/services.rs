@@ -99,15 +99,7 @@ fn assert_422(s: u16, b: &Value, code: &str, text: &str) {
 }
 
 async fn place(w: &World, sku: &str, quantity: i64) -> String {
-    let (s, b) = w
-        .control(
-            Method::POST,
-            &format!("/sellers/{}/orders", w.seller_id),
-            Some(json!({"marketplace_id": US, "items": [{"sku": sku, "quantity": quantity}]})),
-        )
-        .await;
-    assert_eq!(s, 201, "{b}");
-    b["order"]["AmazonOrderId"].as_str().unwrap().to_string()
+    w.place_order(US, sku, quantity).await.0
 }
 
 /// A buyable US listing (sku, asin) with at least 3 units whose product type satisfies `want`.

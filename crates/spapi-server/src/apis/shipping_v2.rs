@@ -229,12 +229,16 @@ impl ShippingV2Api for ShippingV2 {
         ctx: &RequestContext,
         params: m::params::LinkCarrierAccount1,
     ) -> Result<m::LinkCarrierAccountResponse, ApiError> {
-        business(&params.x_amzn_shipping_business_id)?;
-        let country = v2::business_country(params.x_amzn_shipping_business_id.as_deref());
-        self.world
-            .link_account(&ctx.caller, &params.carrier_id, &params.body, country)
-            .await
-            .map_err(api_error)
+        // The POST twin of linkCarrierAccount (see codegen's patches): the same operation.
+        self.link_carrier_account(
+            ctx,
+            m::params::LinkCarrierAccount {
+                x_amzn_shipping_business_id: params.x_amzn_shipping_business_id,
+                carrier_id: params.carrier_id,
+                body: params.body,
+            },
+        )
+        .await
     }
 
     async fn link_carrier_account(

@@ -194,6 +194,60 @@ impl World {
         assert_eq!(s, 200, "{b}");
     }
 
+    /// Places a buyer order of `quantity` units of `sku` in `marketplace_id` through the
+    /// control plane; its order id and its first order item id.
+    pub async fn place_order(
+        &self,
+        marketplace_id: &str,
+        sku: &str,
+        quantity: i64,
+    ) -> (String, String) {
+        let (status, placed) = self
+            .control(
+                reqwest::Method::POST,
+                &format!("/sellers/{}/orders", self.seller_id),
+                Some(serde_json::json!({"marketplace_id": marketplace_id,
+                    "items": [{"sku": sku, "quantity": quantity}]})),
+            )
+            .await;
+        assert_eq!(status, 201, "{placed}");
+        let id = |v: &Value| v.as_str().unwrap().to_string();
+        (
+            id(&placed["order"]["AmazonOrderId"]),
+            id(&placed["orderItems"][0]["OrderItemId"]),
+        )
+    }
+
+    /// The SKU of a listing of the seller in `marketplace_id` on `channel` (`MFN`/`AFN`)
+    /// with at least `units` in stock.
+    pub async fn listing_with_stock(
+        &self,
+        marketplace_id: &str,
+        channel: &str,
+        units: i64,
+    ) -> String {
+        let (_, listings) = self
+            .control(
+                reqwest::Method::GET,
+                &format!("/sellers/{}/listings", self.seller_id),
+                None,
+            )
+            .await;
+        listings["listings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| {
+                l["fulfillment_channel"] == channel
+                    && l["marketplace_id"] == marketplace_id
+                    && l["quantity"].as_i64().unwrap_or(0) >= units
+            })
+            .unwrap_or_else(|| panic!("a {channel} listing with stock"))["sku"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
     /// A second seller of `region` ("NA", "EU", "FE") selling in `marketplace_ids`, authorized
     /// for the world's app: its selling partner id and an access token.
     pub async fn other_seller(&self, region: &str, marketplace_ids: &[&str]) -> (String, String) {
